@@ -1,0 +1,76 @@
+"""Question -> ranked Passages: dense (Chroma) and BM25 candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.embed import encode
+from qa.index import LoadedIndex
+from qa.schema import Passage
+from qa.text import content_words
+
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    passages: tuple[Passage, ...]
+    query_vector: np.ndarray
+
+
+class HybridRetriever:
+    """Dense and lexical candidates, fused by reciprocal rank fusion.
+
+    >>> retriever = HybridRetriever(LoadedIndex(settings.index_dir), candidates=20)
+    >>> retriever.search("How much did MacAlister call for?", limit=8).passages[0].chunk.doc_id
+    """
+
+    def __init__(self, index: LoadedIndex, candidates: int = 20, threads: int = 2) -> None:
+        if candidates < 1:
+            raise ValueError("candidates must be at least 1")
+        self.index = index
+        self.candidates = candidates
+        self.threads = threads
+
+    def dense(self, query_vector: np.ndarray) -> list[tuple[int, float]]:
+        """(chunk row, cosine similarity), best first."""
+        n = min(self.candidates, len(self.index.chunks))
+        if n == 0:
+            return []
+        hits = self.index.collection.query(
+            query_embeddings=[query_vector.tolist()], n_results=n, include=["metadatas", "distances"]
+        )
+        rows = []
+        for meta, distance in zip(hits["metadatas"][0], hits["distances"][0]):
+            row = self.index.chunk_row.get(meta.get("chunk_id"))
+            if row is not None:
+                rows.append((row, 1.0 - float(distance)))
+        return rows
+
+    def lexical(self, question: str) -> list[tuple[int, float]]:
+        """(chunk row, BM25 score), best first; only chunks sharing at least one word."""
+        tokens = content_words(question)
+        bm25 = self.index.bm25
+        if not tokens or bm25 is None:
+            return []
+        scores = bm25.get_scores(tokens)
+        n = min(self.candidates, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]
+
+    def search(self, question: str, limit: int = 8) -> Retrieval:
+        query_vector = encode([question], self.threads)[0]
+        dense, lexical = self.dense(query_vector), self.lexical(question)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (row, _) in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        dense_score, lexical_score = dict(dense), dict(lexical)
+        order = sorted(fused, key=lambda row: -fused[row])[:limit]
+        passages = tuple(
+            Passage(self.index.chunks[row], rank, fused[row], dense_score.get(row), lexical_score.get(row))
+            for rank, row in enumerate(order)
+        )
+        return Retrieval(passages, query_vector)

@@ -1,0 +1,63 @@
+"""One settings object, read from environment variables (QA_*) and overridden by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    # Number of passages shown as citations / nearest passages.
+    top_k: int = 3
+    # Candidates taken from each retriever (dense, BM25) before fusion.
+    candidates: int = 20
+    # Evidence score below which the answerer abstains; calibrated on evals/cases.jsonl.
+    abstain_below: float = 0.42
+    max_question_chars: int = 2000
+    chunk_chars: int = 500
+    host: str = "127.0.0.1"
+    port: int = 7860
+    # Where to append asked questions. Empty means questions are never written anywhere.
+    question_log: str = ""
+    threads: int = 2
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1:
+            raise ValueError("top_k must be at least 1")
+        if self.candidates < self.top_k:
+            raise ValueError("candidates must be at least top_k")
+        if not 0.0 <= self.abstain_below <= 1.0:
+            raise ValueError("abstain_below must be between 0 and 1")
+        if self.max_question_chars < 10:
+            raise ValueError("max_question_chars must be at least 10")
+        if self.chunk_chars < 100:
+            raise ValueError("chunk_chars must be at least 100")
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
+        """Defaults, then QA_<FIELD> environment variables, then non-None keyword overrides."""
+        environ = os.environ if environ is None else environ
+        defaults = cls()
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"QA_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(getattr(defaults, f.name), raw)
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = _coerce(getattr(defaults, name), value)
+        return replace(defaults, **values)
+
+
+def _coerce(default, value):
+    if isinstance(default, Path):
+        return Path(value).expanduser()
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+    return type(default)(value)

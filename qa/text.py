@@ -1,0 +1,159 @@
+"""Sentence spans, word tokens, figures and the normalisation shared by answering and evaluation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.schema import Span
+
+# --- sentences -----------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "cllr", "no", "vs", "etc", "e.g", "i.e", "p", "pp"}
+_SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*\s+(?=[“\"‘'(\[£$€A-Z0-9•])")
+_LEADING_JUNK = re.compile(r"^[\s•·\-–*]+")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of ``text[start:end]`` as absolute offsets, whitespace and bullets trimmed.
+
+    Line breaks always end a sentence (headings, bullets and bylines stand alone in web text).
+    """
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        line_start = start + line.start()
+        piece = line.group()
+        cut = 0
+        for m in _SENTENCE_END.finditer(piece):
+            word = re.search(r"([\w.]+)[.!?]*[”\"’')\]]*\s+$", piece[cut:m.end()])
+            if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            _add_trimmed(spans, text, line_start + cut, line_start + m.end())
+            cut = m.end()
+        _add_trimmed(spans, text, line_start + cut, line_start + len(piece))
+    return spans
+
+
+def _add_trimmed(spans: list[Span], text: str, a: int, b: int) -> None:
+    lead = _LEADING_JUNK.match(text, a, b)
+    if lead:
+        a = lead.end()
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b - a >= 2 and re.search(r"\w", text[a:b]):
+        spans.append(Span(a, b))
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be been being but by can could did do does
+    doing down during each few for from further had has have having he her here hers him his how i if in into is
+    it its itself just me more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their theirs them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours yeah
+    gonna wanna whats hows im ive dont doesnt didnt lot lots thing things stuff like get got going really much
+    many tell told say said says know anyone someone guy guys people""".split()
+)
+_WORD = re.compile(r"[a-z0-9£%]+(?:['’][a-z]+)?")
+
+
+def stem(word: str) -> str:
+    """A light, deterministic stemmer: enough to meet 'carers'/'carer', 'funding'/'funded'."""
+    word = word.replace("’", "'").split("'")[0]
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased, stemmed words without stopwords; the tokens of BM25 and of lexical overlap."""
+    return [stem(w) for w in _WORD.findall(normalise(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+# --- normalisation -------------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# "one" is left alone: "no one", "one of the", "once-in-a-generation" are not figures.
+_NUMBER_WORD = re.compile(
+    r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<unit>" + "|".join(_UNITS) + r"))?"
+    r"|(?P<single>" + "|".join(_UNITS) + r"))\b"
+)
+_SCALE = {"bn": "billion", "b": "billion", "m": "million", "mn": "million", "k": "thousand"}
+
+
+def _number_word(m: re.Match) -> str:
+    if m.group("single"):
+        return str(_UNITS[m.group("single")])
+    return str(_TENS[m.group("tens")] + (_UNITS[m.group("unit")] if m.group("unit") else 0))
+
+
+def normalise(text: str) -> str:
+    """Fold the forms one figure takes: '£2.6bn' == '£2.6 billion', '30,000' == '30000', 'five' == '5'.
+
+    Lower case, straight quotes, collapsed whitespace. Used on both sides of every comparison.
+    """
+    text = text.lower()
+    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}))
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"(?<=\w)£", " £", text)
+    text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|mn|b|m|k)\b", lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}", text)
+    text = _NUMBER_WORD.sub(_number_word, text)
+    text = re.sub(r"(\d)\s?(?:per cent|percent)\b", r"\1%", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_WORDNUM = "|".join(list(_TENS) + list(_UNITS) + ["hundreds", "thousands", "millions", "dozens"])
+_FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
+    ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
+    ("date", re.compile(
+        rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
+        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}})\b", re.I)),
+    ("duration", re.compile(
+        rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",
+        re.I)),
+    ("count", re.compile(rf"(?<![\w£$€.,]){_NUM}(?![\w%]|\.\d)|\b(?:{_WORDNUM})(?:-(?:{_WORDNUM}))?\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str  # money, percent, date, duration, count
+    start: int  # offsets relative to the text searched
+    end: int
+    text: str
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Figures in ``text``, earlier patterns winning where matches overlap (money before count, ...)."""
+    taken: list[Figure] = []
+    for kind, pattern in _FIGURE_PATTERNS:
+        for m in pattern.finditer(text):
+            if not any(m.start() < f.end and f.start < m.end() for f in taken):
+                taken.append(Figure(kind, m.start(), m.end(), m.group()))
+    return sorted(taken, key=lambda f: f.start)
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numeric values a text states, normalised ('£2.6bn' -> '2.6', 'five' -> '5')."""
+    return re.findall(r"\d+(?:\.\d+)?", normalise(re.sub(r"\[\d+\]", " ", text)))
+
+
+def unsupported_numbers(answer: str, quotes: list[str]) -> list[str]:
+    """Numbers in ``answer`` that appear in none of ``quotes``: each must be empty for a trustworthy answer."""
+    supported = set()
+    for quote in quotes:
+        supported.update(numbers_in(quote))
+    return [n for n in numbers_in(answer) if n not in supported]

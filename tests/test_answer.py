@@ -1,0 +1,98 @@
+import pytest
+
+from qa.answer import EmptyQuestion, asked_kind, people_in
+from qa.text import find_figures, normalise, sentence_spans, unsupported_numbers
+
+
+def _check_citations(pipeline, answer):
+    for c in answer.citations:
+        assert pipeline.index.document_text(c.doc_id)[c.start:c.end] == c.quote
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_transform_figure_is_answered_and_cited(pipeline):
+    answer = pipeline.ask("How much did MacAlister call for to transform the system?")
+    assert not answer.abstained
+    assert "£2.6 billion" in answer.answer
+    first = answer.citations[0]
+    assert first.doc_id == "001_7d838c9a240800e0" and "£2.6 billion" in first.quote
+    _check_citations(pipeline, answer)
+
+
+def test_out_of_scope_question_abstains_and_shows_nearest_passages(pipeline):
+    answer = pipeline.ask("What is the capital of France?")
+    assert answer.abstained
+    assert "don't say" in answer.answer
+    assert len(answer.citations) == pipeline.settings.top_k
+    _check_citations(pipeline, answer)
+
+
+def test_near_miss_figure_is_not_guessed(pipeline):
+    answer = pipeline.ask("How much is the foster carers' allowance going up by?")
+    assert answer.abstained and "£" not in answer.answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how much money is going on foster carers?", "£25m"),
+    ("Who led the review?", "Josh MacAlister"),
+    ("who is the children's minister", "Claire Coutinho"),
+    ("How much has the social work workforce grown since 2017?", "14%"),
+    ("How much will the new Family Help service cost to set up?", "£2 billion"),
+    ("When was the implementation strategy published?", "2 February"),
+])
+def test_figure_questions(pipeline, question, expected):
+    answer = pipeline.ask(question)
+    assert not answer.abstained and expected in answer.answer
+    assert expected in answer.citations[0].quote
+    _check_citations(pipeline, answer)
+
+
+def test_every_number_in_an_answer_stands_in_a_cited_quote(pipeline):
+    for q in ["How many proposals did the review make?", "How much is the early help pilot worth?",
+              "How many children will be in care by next decade?", "What did the ICHA say?"]:
+        answer = pipeline.ask(q)
+        assert unsupported_numbers(answer.answer, [c.quote for c in answer.citations]) == []
+
+
+def test_no_citation_quotes_boilerplate(pipeline):
+    for q in ["newsletter subscribe privacy policy", "How much is a monthly subscription?", "phone number for bookings"]:
+        for c in pipeline.ask(q).citations:
+            assert not any(w in c.quote.lower() for w in ("newsletter", "subscribe", "privacy policy", "/ month"))
+
+
+def test_bad_input(pipeline):
+    with pytest.raises(EmptyQuestion):
+        pipeline.ask("   \n ")
+    long = pipeline.ask("How much did MacAlister call for? " + "x" * 3000)
+    assert long.notices and "2000" in long.notices[0]
+    assert len(long.question) == 2000
+
+
+def test_question_kinds():
+    assert asked_kind("how much cash is going on foster carers") == "money"
+    assert asked_kind("How many areas get family hubs?") == "count"
+    assert asked_kind("When was the strategy published?") == "date"
+    assert asked_kind("Who led the review?") == "person"
+    assert asked_kind("how long is the funding for") == "duration"
+    assert asked_kind("What is Family Help?") == "general"
+
+
+def test_figures_and_normalisation():
+    kinds = {(f.kind, f.text) for f in find_figures("A further£45m in 12 local areas, 14% since 2017, over five years")}
+    assert {("money", "£45m"), ("count", "12"), ("percent", "14%"), ("date", "2017"), ("duration", "five years")} <= kinds
+    assert normalise("£2.6bn over five years") == normalise("£2.6 Billion over 5 years")
+    assert normalise("30,000 children") == "30000 children"
+    assert unsupported_numbers("£2.6 billion [1]", ["£2.6bn funding"]) == []
+    assert unsupported_numbers("£2.7 billion [1]", ["£2.6bn funding"]) == ["2.7"]
+
+
+def test_names_are_found_without_their_titles():
+    names = [f.text for f in people_in("Education Secretary Nadhim Zahawi, said, with Dame Rachel de Souza and "
+                                       "Cllr Anntoinette Bramble; Chair of the Review Josh MacAlister")]
+    assert names == ["Nadhim Zahawi", "Rachel de Souza", "Anntoinette Bramble", "Josh MacAlister"]
+
+
+def test_sentence_spans_keep_quotes_and_amounts_together():
+    text = "He said: “It will cost £2.6bn.” Mr. Smith agreed. Costs rose 14.5% in 2022/23.\nNext line"
+    assert [text[s.start:s.end] for s in sentence_spans(text)] == [
+        "He said: “It will cost £2.6bn.”", "Mr. Smith agreed.", "Costs rose 14.5% in 2022/23.", "Next line"]
