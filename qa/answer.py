@@ -147,7 +147,8 @@ class Pipeline:
         answer = self.compose(question, kind, scored, top_k)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
-        return replace(answer, timings_ms=timings, notices=tuple(notices) + answer.notices)
+        retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
+        return replace(answer, timings_ms=timings, notices=tuple(notices) + answer.notices, retrieved=retrieved)
 
     def check_question(self, question: str) -> tuple[str, list[str]]:
         if question is None or not str(question).strip():

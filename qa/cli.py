@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--question-log", help="append asked questions to this file (off unless set)")
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("eval", help="score the answers against a question/answer dataset")
+    p.add_argument("--dataset", type=Path, action="append", help="JSONL dataset (repeatable; default evals/cases.jsonl)")
+    p.add_argument("--out", type=Path, help="folder for report.json, report.md and report.html")
+    p.add_argument("--baseline", action="store_true", help="also run the naive dense top-k pipeline, side by side")
+    p.add_argument("--check", action="store_true", help="exit 1 when a metric is below evals/thresholds.toml")
+    p.add_argument("--thresholds", type=Path, help="thresholds file (default evals/thresholds.toml)")
+    p.add_argument("--ragas-jsonl", type=Path, help="also write question/answer/contexts/ground_truth for RAGAS")
+    p.set_defaults(run=cmd_eval)
     return parser
 
 
@@ -134,6 +143,12 @@ def cmd_serve(args, settings: Settings) -> int:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_NO_INDEX
     return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from qa.evals import run_cli
+
+    return run_cli(args, settings)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,8 @@ class Answer:
     notices: tuple[str, ...] = ()
     # The figure or name the answer leads with, when the question asked for one.
     figure: str = ""
+    # Distinct document ids in retrieval rank order (for retrieval metrics).
+    retrieved: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -134,4 +136,5 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": dict(self.timings_ms),
             "notices": list(self.notices),
+            "retrieved": list(self.retrieved),
         }
