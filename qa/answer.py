@@ -13,89 +13,33 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.index import LoadedIndex
+from qa.query import Query, analyse
 from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
-from qa.text import Figure, content_words, find_figures, normalise, unsupported_numbers
+from qa.figures import Figure, clause_around, figures_of
+from qa.text import content_words, normalise, unsupported_numbers
 
-# --- what the question asks for ------------------------------------------------------------------
+# --- selection rules -----------------------------------------------------------------------------
 
-_ASKS = (
-    ("percent", re.compile(r"\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded)\b", re.I)),
-    ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time)\b|\bhow many (years|months)\b", re.I)),
-    ("date", re.compile(r"\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day)\b|\bsince when\b", re.I)),
-    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
-    ("money", re.compile(r"\bhow much\b|\b(cost|costs|costing|money|cash|funding|funded|fund|budget|invest|invested|investing|investment|spend|spending|spent|price|pounds|quid|billion|million|£)\b", re.I)),
-    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner)\b|\bname of\b", re.I)),
-)
 # Nouns that name one particular amount. When a question names one, the figure must be about it:
 # "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
-_MEASURE_NOUNS = {
-    "allowance", "salary", "salaries", "wage", "wages", "pay", "tax", "fee", "fees", "rent", "pension",
-    "grant", "bonus", "benefit", "benefits", "income", "profit", "profits", "debt", "loan", "fine",
-    "cost", "costs", "budget",
-}
-# Words in capitalised runs that belong to titles and bodies, not to people's names.
-_NOT_NAME = set(
-    """the a an this that these those however following welcoming responding commenting leading chair chief
-    president secretary minister commissioner education children children's children’s social care review
-    independent government department local association board council society services england english
-    national family families help authority authorities cllr dame sir mr mrs ms dr lord lady baroness
-    shadow executive director directors of and for in on at to by with from frontline times act equality
-    february march april may june july august september october november december january
-    monday tuesday wednesday thursday friday saturday sunday picture conservative labour treasury whitehall
-    implementation strategy framework hubs hub cooperatives regional experts experience call advice group
-    general election white paper competition markets authority homes""".split()
-)
-_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’-]+)(?:\s+(?:(?:de|van|von|da|du|le|la)\s+)?[A-Z][\w'’-]+)*")
+_MEASURE_NOUNS = {"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
+                  "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"}
+_PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
 
 
-def asked_kind(question: str) -> str:
-    """What the answer must contain: money, percent, duration, date, count, person, or general."""
-    for kind, pattern in _ASKS:
-        if pattern.search(question):
-            return kind
-    return "general"
+def _counted_noun(query: Query) -> set[str] | None:
+    """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
+    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of the\s+)?([a-z'-]+)", query.question, re.I)
+    if not m:
+        return None
+    word = content_words(m.group(1))
+    term = next((t for t in query.terms if word and t.word == word[0]), None)
+    return set(term.alternatives) if term else None
 
 
-def people_in(text: str) -> list[Figure]:
-    """Personal names: capitalised runs with the title and body words taken off their front."""
-    names = []
-    for m in _CAPITALISED_RUN.finditer(text):
-        words = m.group().split()
-        start = m.start()
-        while words and words[0].lower() in _NOT_NAME:
-            start += len(words[0]) + 1 + (text[start + len(words[0]) + 1:].find(words[1]) if len(words) > 1 else 0)
-            words = words[1:]
-        if 2 <= len(words) <= 4 and not any(w.lower() in _NOT_NAME - {"de", "le", "la"} for w in words[1:]):
-            name = " ".join(words)
-            begin = text.find(name, m.start())
-            if begin >= 0:
-                names.append(Figure("person", begin, begin + len(name), name))
-    return names
-
-
-def figures_of(kind: str, text: str) -> list[Figure]:
-    if kind == "person":
-        return people_in(text)
-    figures = [f for f in find_figures(text) if f.kind == kind]
-    if kind == "date":
-        figures += [f for f in find_figures(text) if f.kind == "duration" and re.search(r"\d{4}", f.text)]
-    return figures
-
-
-_CLAUSE_BREAK = re.compile(r"[,;:]|\s[–-]\s|\band\b|\bbut\b|\bwhile\b|\bas well as\b|\bas well\b")
-
-
-def clause_around(sentence: str, figure: Figure) -> str:
-    """The clause that holds a figure: cut at commas, semicolons, dashes and conjunctions."""
-    before = sentence[: figure.start]
-    after = sentence[figure.end:]
-    cuts = list(_CLAUSE_BREAK.finditer(before))
-    left = cuts[-1].end() if cuts else 0
-    nxt = _CLAUSE_BREAK.search(after)
-    right = figure.end + (nxt.start() if nxt else len(after))
-    return sentence[left:right]
+_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -107,14 +51,27 @@ class ScoredSentence:
     span: Span
     text: str
     dense: float
-    overlap: float
+    coverage: float  # weighted share of the question's terms found here (half credit from context)
     score: float
     figure: Figure | None = None
 
     @property
     def evidence(self) -> float:
         """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
-        return 0.6 * self.dense + 0.4 * self.overlap
+        return 0.5 * self.dense + 0.5 * self.coverage
+
+
+def coverage(query: Query, words: set[str], context: set[str]) -> float:
+    total = sum(t.weight for t in query.terms)
+    if not total:
+        return 0.0
+    found = 0.0
+    for term in query.terms:
+        if term.alternatives & words:
+            found += term.weight
+        elif term.alternatives & context:
+            found += 0.5 * term.weight
+    return found / total
 
 
 class Pipeline:
@@ -128,7 +85,7 @@ class Pipeline:
     def __init__(self, settings: Settings, index: LoadedIndex | None = None) -> None:
         self.settings = settings
         self.index = index or LoadedIndex(settings.index_dir)
-        self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads)
+        self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads, settings.prefer_kind)
 
     # The steps, in the order they run.
 
@@ -137,14 +94,15 @@ class Pipeline:
         question, notices = self.check_question(question)
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        retrieval = self.retriever.search(question, limit=max(8, top_k))
+        query = analyse(question, self.index.vocabulary)
+        lexical_terms = sorted({a for t in query.terms for a in t.alternatives})
+        retrieval = self.retriever.search(query.rewritten, limit=max(8, top_k), lexical_terms=lexical_terms)
         timings["retrieve"] = _ms(started)
         mark = time.perf_counter()
-        kind = asked_kind(question)
-        scored = self.score_sentences(question, retrieval.passages, retrieval.query_vector)
+        scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
         timings["rerank"] = _ms(mark)
         mark = time.perf_counter()
-        answer = self.compose(question, kind, scored, top_k)
+        answer = self.compose(query, scored, top_k)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
@@ -161,94 +119,143 @@ class Pipeline:
             notices.append(f"Your question was longer than {limit} characters, so only the first {limit} were used.")
         return question, notices
 
-    def score_sentences(self, question: str, passages, query_vector: np.ndarray) -> list[ScoredSentence]:
-        asked = set(content_words(question))
+    def score_sentences(self, query: Query, passages, query_vector: np.ndarray) -> list[ScoredSentence]:
         scored: dict[tuple[str, int], ScoredSentence] = {}
         for passage in passages:
-            first, count = self.index.sentence_rows[self.index.chunk_row[passage.chunk.chunk_id]]
+            chunk = passage.chunk
+            first, count = self.index.sentence_rows[self.index.chunk_row[chunk.chunk_id]]
             dense = self.index.sentence_vectors[first:first + count] @ query_vector
-            spans = passage.chunk.sentences or (Span(passage.chunk.start, passage.chunk.end),)
-            text_of = self.index.document_text(passage.chunk.doc_id)
+            spans = chunk.sentences or (Span(chunk.start, chunk.end),)
+            text_of = self.index.document_text(chunk.doc_id)
+            context = set(content_words(chunk.text)) | set(content_words(chunk.title))
+            prior = 1.0 / (1 + passage.rank)
+            # A near-tie goes to the preferred kind; evidence, and so abstaining, is left as it was.
+            kind = self.index.documents[chunk.doc_id].kind
+            preferred = 0.05 if self.settings.prefer_kind and kind == self.settings.prefer_kind else 0.0
             for span, similarity in zip(spans, dense.tolist()):
                 text = text_of[span.start:span.end]
-                words = set(content_words(text))
-                overlap = len(asked & words) / len(asked) if asked else 0.0
-                prior = 1.0 / (1 + passage.rank)
-                score = 0.55 * similarity + 0.35 * overlap + 0.10 * prior
-                key = (passage.chunk.doc_id, span.start)
+                covered = coverage(query, set(content_words(text)), context)
+                score = 0.5 * similarity + 0.4 * covered + 0.1 * prior + preferred
+                key = (chunk.doc_id, span.start)
                 if key not in scored or scored[key].score < score:
-                    scored[key] = ScoredSentence(passage, span, text, similarity, overlap, score)
+                    scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)
         return sorted(scored.values(), key=lambda s: -s.score)
 
-    def compose(self, question: str, kind: str, scored: list[ScoredSentence], top_k: int) -> Answer:
+    def compose(self, query: Query, scored: list[ScoredSentence], top_k: int) -> Answer:
         if not scored:
-            return self.abstain(question, scored, top_k)
-        if kind == "general":
-            best = scored[0]
-            if best.evidence < self.settings.abstain_below:
-                return self.abstain(question, scored, top_k)
-            return self.answer_with(question, best, scored, top_k)
-        asked = set(content_words(question))
+            return self.abstain(query.question, scored, top_k)
+        if query.unknown_names():
+            return self.abstain(query.question, scored, top_k, unknown=query.unknown_names())
+        if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
+            return self.answer_author(query, scored, top_k)
         candidates = []
-        for sentence in scored[:12]:
-            figure, bond = self.bound_figure(kind, sentence.text, asked)
-            if figure is not None:
-                candidates.append((sentence.score + 0.2 * bond, replace(sentence, figure=figure)))
-        candidates = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
-        if not candidates:
-            if kind == "person" and scored[0].evidence >= self.settings.abstain_below:
-                return self.answer_with(question, scored[0], scored, top_k)  # "who" answered by a body
-            return self.abstain(question, scored, top_k, missing_figure=kind != "person")
-        best = candidates[0]
+        if query.kind != "general":
+            for sentence in scored[:12]:
+                figure, bond = self.bound_figure(query, sentence.text)
+                if figure is not None:
+                    # A person's name answers "who" better than the name of a body.
+                    person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
+                    candidates.append((sentence.score + 0.2 * bond + person, replace(sentence, figure=figure)))
+        ranked = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
+        if query.wants_figure and not ranked:
+            return self.abstain(query.question, scored, top_k, missing_figure=True)
+        # A question that only hints at a kind takes a figure sentence when it is about as good as the best.
+        names_person = bool(ranked) and query.kind == "person" and ranked[0].figure.kind == "person"
+        if ranked and (query.wants_figure or names_person or ranked[0].score >= scored[0].score - 0.05):
+            best, pool = ranked[0], ranked
+        else:
+            best, pool = scored[0], scored
         if best.evidence < self.settings.abstain_below:
-            return self.abstain(question, scored, top_k)
-        return self.answer_with(question, best, candidates, top_k)
+            return self.abstain(query.question, scored, top_k, unknown=query.unknown())
+        return self.answer_with(query.question, best, pool, top_k)
 
-    def bound_figure(self, kind: str, sentence: str, asked: set[str]) -> tuple[Figure | None, float]:
-        """The figure of the asked kind that the question's own words point to, with the share of the
-        question's words found in its clause; (None, 0) when the sentence has no such figure."""
-        figures = figures_of(kind, sentence)
-        if kind == "person":
+    def answer_author(self, query: Query, scored: list[ScoredSentence], top_k: int) -> Answer:
+        """'Who wrote the article about X?': the byline of the document that best matches X."""
+        for sentence in scored:
+            doc = self.index.documents[sentence.passage.chunk.doc_id]
+            if not doc.author:
+                continue
+            at = doc.text.find(doc.author)
+            if at < 0 or sentence.evidence < self.settings.abstain_below:
+                break
+            byline = Span(at, at + len(doc.author))
+            chunk = next((c for c in self.index.chunks if c.doc_id == doc.doc_id and c.start <= at < c.end),
+                         sentence.passage.chunk)
+            passage = replace(sentence.passage, chunk=chunk)
+            cited = ScoredSentence(passage, byline, doc.author, sentence.dense, sentence.coverage, sentence.score,
+                                   Figure("person", 0, len(doc.author), doc.author))
+            citations = (self.cite(1, cited), self.cite(2, sentence))
+            text = f"{doc.author} wrote it [1]: “{doc.title}”, which says: {sentence.text} [2]"
+            return Answer(question=query.question, answer=text, abstained=False, citations=citations,
+                          figure=doc.author)
+        return self.abstain(query.question, scored, top_k)
+
+    def bound_figure(self, query: Query, sentence: str) -> tuple[Figure | None, float]:
+        """The figure of the asked kind that the question's own words point to, with the weighted share
+        of the question's terms found in its clause; (None, 0) when there is none."""
+        figures = figures_of(query.kind, sentence)
+        asked = query.words() | {a for t in query.terms for a in t.alternatives}
+        if query.kind in ("person", "name"):
             figures = [f for f in figures if not set(content_words(f.text)) <= asked]
         if not figures:
             return None, 0.0
-        measures = {w for w in asked if w in {m.rstrip("s") for m in _MEASURE_NOUNS} | _MEASURE_NOUNS}
-        best, best_overlap = None, -1
+        measures = [t.alternatives & _MEASURE_NOUNS for t in query.terms if t.alternatives & _MEASURE_NOUNS]
+        counted = _counted_noun(query) if query.kind == "count" else None
+        per_unit = bool(_PER_UNIT.search(query.question))
+        best, best_bond = None, -1.0
         for figure in figures:
-            clause = set(content_words(clause_around(sentence, figure)))
-            if measures and not measures & clause:
-                continue
-            overlap = len(asked & clause)
-            if overlap > best_overlap:
-                best, best_overlap = figure, overlap
-        return best, (best_overlap / len(asked) if best is not None and asked else 0.0)
+            clause_text = clause_around(sentence, figure)
+            clause = set(content_words(clause_text))
+            if any(not m & clause for m in measures):
+                continue  # the question names an amount (a salary, a tax) this figure is not about
+            if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:3]):
+                continue  # "how many social workers" is not answered by "hundreds of schools"
+            if per_unit and not _PER_UNIT.search(clause_text):
+                continue  # "how much does each area get" is not answered by the size of a shared pot
+            bond = coverage(query, clause, set())
+            if bond > best_bond:
+                best, best_bond = figure, bond
+        return best, max(best_bond, 0.0)
 
     # Building the answer.
 
     def answer_with(self, question, best: ScoredSentence, pool: list[ScoredSentence], top_k: int) -> Answer:
         chosen = [best]
         if best.figure is not None:
-            value = _figure_key(best.figure.text)
+            value = normalise(best.figure.text)
             for other in pool:
                 if len(chosen) >= top_k:
                     break
-                if other is best or other.figure is None or _figure_key(other.figure.text) != value:
+                if other.figure is None or normalise(other.figure.text) != value:
                     continue
-                if all(other.passage.chunk.doc_id != c.passage.chunk.doc_id or other.span != c.span for c in chosen):
+                if all((other.passage.chunk.doc_id, other.span) != (c.passage.chunk.doc_id, c.span) for c in chosen):
                     chosen.append(other)
+        else:
+            runner_up = next((o for o in pool[1:3] if o.passage.chunk.doc_id == best.passage.chunk.doc_id
+                              and abs(o.span.start - best.span.end) < 400 and o.score >= 0.9 * best.score), None)
+            if runner_up is not None:
+                chosen.append(runner_up)
         citations = tuple(self.cite(n, s) for n, s in enumerate(chosen, start=1))
         lead = best.figure.text if best.figure is not None else ""
-        body = f"{best.text} [1]"
-        text = f"{_lead_sentence(lead)} {body}" if lead else body
-        if len(citations) > 1:
+        text = f"{best.text} [1]"
+        if best.figure is None and len(chosen) > 1:
+            text += f" {chosen[1].text} [2]"
+        if lead:
+            text = f"{lead[0].upper()}{lead[1:]}. {text}"
+        if best.figure is not None and len(citations) > 1:
             text += " Also stated in " + ", ".join(f"[{c.n}]" for c in citations[1:]) + "."
-        leftover = unsupported_numbers(text, [c.quote for c in citations])
-        if leftover:  # unreachable by construction; kept so a future change cannot state an unsupported figure
+        if unsupported_numbers(text, [c.quote for c in citations]):
+            # Unreachable by construction; kept so that no later change can state an unsupported figure.
             return self.abstain(question, pool, top_k)
         return Answer(question=question, answer=text, abstained=False, citations=citations, figure=lead)
 
-    def abstain(self, question, scored: list[ScoredSentence], top_k: int, missing_figure: bool = False) -> Answer:
-        if missing_figure:
+    def abstain(self, question, scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,
+                unknown: list[str] = ()) -> Answer:
+        if unknown:
+            words = ", ".join(f"“{w}”" for w in unknown[:3])
+            text = (f"These documents don't say: they never mention {words}. "
+                    "The closest passages are below so you can check.")
+        elif missing_figure:
             text = "These documents don't give that figure. The closest passages are below so you can check."
         else:
             text = "These documents don't say. The closest passages are below so you can check."
@@ -281,20 +288,13 @@ class Pipeline:
             outlet=doc.outlet,
             date=doc.date,
             kind=doc.kind,
+            url=doc.url,
+            section=doc.section_at(sentence.span.start),
         )
 
 
 class EmptyQuestion(ValueError):
     """The question was empty or only whitespace."""
-
-
-def _lead_sentence(figure: str) -> str:
-    figure = figure.strip()
-    return figure[0].upper() + figure[1:] + "." if figure else ""
-
-
-def _figure_key(text: str) -> str:
-    return normalise(text)
 
 
 def _ms(since: float) -> float:

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
             question_log=getattr(args, "question_log", None),
+            prefer_kind=getattr(args, "prefer", None),
         )
     except ValueError as err:
         print(f"qa: {err}", file=sys.stderr)
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder")
-    p.add_argument("--corpus", type=Path, help="folder of .txt/.md/.html files (env QA_CORPUS_DIR; default ./corpus)")
+    p.add_argument("--corpus", type=Path, help="folder of .pdf/.docx/.html/.md/.txt files (env QA_CORPUS_DIR; default ./corpus)")
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_index)
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
     p.add_argument("-k", "--top-k", type=int, help="how many passages to cite (default 3)")
+    p.add_argument("--prefer", choices=("review", "coverage"),
+                   help="rank passages from the review's own reports (or from press coverage) first (env QA_PREFER_KIND)")
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("serve", help="start the web app")
@@ -65,6 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", type=Path, help="thresholds file (default evals/thresholds.toml)")
     p.add_argument("--ragas-jsonl", type=Path, help="also write question/answer/contexts/ground_truth for RAGAS")
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("add", help="copy documents into the corpus folder and index them")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help=".pdf/.docx/.html/.md/.txt files or folders; a NAME.meta.toml beside a file comes with it")
+    p.add_argument("--link", action="store_true", help="symlink the files instead of copying them")
+    p.add_argument("--corpus", type=Path, help="corpus folder (env QA_CORPUS_DIR; default ./corpus)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(run=cmd_add)
+
+    p = sub.add_parser("list", help="show the indexed documents, their metadata and chunk counts")
+    p.add_argument("--corpus", type=Path, help="corpus folder, to name files not indexed yet (default ./corpus)")
+    p.add_argument("--json", action="store_true", help="print the documents as JSON")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("remove", help="take a document out of the corpus folder and its chunks out of the index")
+    p.add_argument("doc_id", metavar="DOC_ID", help="the document id, as `qa list` shows it")
+    p.add_argument("--corpus", type=Path, help="corpus folder (env QA_CORPUS_DIR; default ./corpus)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(run=cmd_remove)
     return parser
 
 
@@ -126,10 +148,11 @@ def cmd_ask(args, settings: Settings) -> int:
 def render_text(answer) -> str:
     lines = [*(f"Note: {n}" for n in answer.notices), answer.answer, ""]
     for c in answer.citations:
-        where = ", ".join(x for x in (c.outlet, c.date, f"p. {c.page}" if c.page else "") if x)
+        where = ", ".join(x for x in ("review" if c.kind == "review" else "", c.outlet, c.date,
+                                      f"p. {c.page}" if c.page else "", c.section) if x)
         lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else ""))
         lines.append(f"    “{c.quote}”")
-        lines.append(f"    {c.doc_id}, characters {c.start}-{c.end}, score {c.score:.2f}")
+        lines.append(f"    {c.doc_id}, characters {c.start}-{c.end}, score {c.score:.2f}" + (f", {c.url}" if c.url else ""))
     return "\n".join(lines)
 
 
@@ -149,6 +172,88 @@ def cmd_eval(args, settings: Settings) -> int:
     from qa.evals import run_cli
 
     return run_cli(args, settings)
+
+
+def cmd_add(args, settings: Settings) -> int:
+    from qa.index import IndexUnavailable
+    from qa.manage import CorpusError, add_documents
+
+    try:
+        result = add_documents(settings, args.paths, link=args.link)
+    except (CorpusError, IndexUnavailable) as err:
+        print(f"qa: {err}", file=sys.stderr)
+        return EXIT_NO_INDEX if isinstance(err, IndexUnavailable) else EXIT_USAGE
+    rejected = dict(result.rejected)
+    for path, why in result.index.skipped_files:
+        if Path(path).name not in rejected:
+            print(f"skipped {path}: {why}", file=sys.stderr)
+    for name, why in result.rejected:
+        print(f"qa: not added {name}: {why}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        for name in result.added:
+            print(f"added {name}")
+        for name in result.unchanged:
+            print(f"already in the corpus: {name}")
+        if result.ignored:
+            print(f"ignored (unsupported type): {', '.join(result.ignored)}")
+        print(_index_summary(result.index))
+    return 1 if result.rejected else 0
+
+
+def cmd_list(args, settings: Settings) -> int:
+    from qa.index import IndexUnavailable
+    from qa.manage import list_documents, unindexed_files
+
+    try:
+        rows = list_documents(settings)
+    except IndexUnavailable as err:
+        print(f"qa: {err}", file=sys.stderr)
+        return EXIT_NO_INDEX
+    print(json.dumps(rows, ensure_ascii=False) if args.json else render_documents(rows))
+    pending = unindexed_files(settings, rows)
+    if pending:
+        print(f"not in the index: {', '.join(p.name for p in pending)} (run `qa index`; it says why a file "
+              "cannot be read)", file=sys.stderr)
+    return 0
+
+
+def render_documents(rows: list[dict]) -> str:
+    columns = ("doc_id", "title", "kind", "outlet", "date", "pages", "chunks")
+    cells = [[_clip("-" if row[c] in (None, "") else str(row[c])) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [list(columns), *cells]]
+    lines.append(f"{len(rows)} documents, {sum(row['chunks'] for row in rows)} chunks")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from qa.index import IndexUnavailable
+    from qa.manage import CorpusError, remove_document
+
+    try:
+        result = remove_document(settings, args.doc_id,
+                                 on_skip=lambda path, why: print(f"skipped {path}: {why}", file=sys.stderr))
+    except (CorpusError, IndexUnavailable) as err:
+        print(f"qa: {err}", file=sys.stderr)
+        return EXIT_NO_INDEX if isinstance(err, IndexUnavailable) else EXIT_USAGE
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        for path in result.removed_files:
+            print(f"removed {path}")
+        print(_index_summary(result.index))
+    return 0
+
+
+def _index_summary(report) -> str:
+    return (f"index: {report.documents} documents, {report.chunks} chunks: embedded {report.embedded}, "
+            f"unchanged {report.skipped}, removed {report.deleted} ({report.seconds:.1f} s)")
 
 
 if __name__ == "__main__":

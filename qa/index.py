@@ -7,6 +7,7 @@ Layout of the index folder:
     chunks.jsonl     the chunk table (ids, offsets, sentence spans) in the order of the vectors below
     sentences.npy    one vector per chunk sentence, for answer selection
     bm25/            bm25s index over the chunk table
+    vocabulary.json  in how many chunks each word occurs (question term weights)
     manifest.json    model, counts and format version; a mismatch is reported, never silently used
 """
 
@@ -16,6 +17,7 @@ import json
 import logging
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,13 +27,15 @@ import numpy as np
 
 from qa.embed import MODEL_NAME, SentencePoolingEmbeddings, encode, sentence_texts, text_key
 from qa.ingest import load_corpus
+from qa.query import Vocabulary
 from qa.schema import Chunk, Document, Span
 from qa.settings import Settings
 from qa.text import content_words, sentence_spans
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 COLLECTION = "chunks"
 _SENTENCE_BREAK = r"(?<=[.!?])\s+|(?<=[.!?][”\"’')])\s+"
 
@@ -65,6 +69,7 @@ class IndexPaths:
     sentences = property(lambda self: self.root / "sentences.npy")
     bm25 = property(lambda self: self.root / "bm25")
     manifest = property(lambda self: self.root / "manifest.json")
+    vocabulary = property(lambda self: self.root / "vocabulary.json")
 
     def clear(self) -> None:
         # The collection is dropped through Chroma, not by deleting its folder: a client this process
@@ -74,7 +79,7 @@ class IndexPaths:
             if COLLECTION in [c.name for c in client.list_collections()]:
                 client.delete_collection(COLLECTION)
         shutil.rmtree(self.bm25, ignore_errors=True)
-        for path in (self.records, self.documents, self.chunks, self.sentences, self.manifest):
+        for path in (self.records, self.documents, self.chunks, self.sentences, self.manifest, self.vocabulary):
             path.unlink(missing_ok=True)
 
 
@@ -82,7 +87,12 @@ class IndexPaths:
 
 
 def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
-    """Sentence-aware chunks with their character offsets in the cleaned text."""
+    """Sentence-aware chunks with their character offsets in the cleaned text, page and section.
+
+    Each section (see Document.sections) is split on its own, so no chunk runs across a heading. The
+    splitter cuts at blank lines first and breaks a block only when it is longer than ``chunk_chars``,
+    so a table, which ingest lays out as one block of rows, stays whole in one chunk when it fits.
+    """
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(
@@ -93,25 +103,29 @@ def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
         keep_separator="end",
         strip_whitespace=True,
     )
-    chunks, cursor = [], 0
-    for piece in splitter.split_text(doc.text):
-        start = doc.text.find(piece, cursor)
-        if start < 0:  # the splitter keeps text verbatim; this would be a bug, not bad input
-            raise AssertionError(f"chunk not found in {doc.doc_id} after offset {cursor}")
-        end = start + len(piece)
-        cursor = end
-        chunks.append(
-            Chunk(
-                chunk_id=f"{doc.doc_id}:{start}-{end}",
-                doc_id=doc.doc_id,
-                title=doc.title,
-                start=start,
-                end=end,
-                text=piece,
-                sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
-                page=doc.page_at(start),
+    edges = sorted({0, len(doc.text), *(start for start, _ in doc.sections)})
+    chunks = []
+    for low, high in zip(edges, edges[1:]):
+        cursor = low
+        for piece in splitter.split_text(doc.text[low:high]):
+            start = doc.text.find(piece, cursor, high)
+            if start < 0:  # the splitter keeps text verbatim; this would be a bug, not bad input
+                raise AssertionError(f"chunk not found in {doc.doc_id} after offset {cursor}")
+            end = start + len(piece)
+            cursor = end
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}:{start}-{end}",
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    start=start,
+                    end=end,
+                    text=piece,
+                    sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
+                    page=doc.page_at(start),
+                    section=doc.section_at(start),
+                )
             )
-        )
     return chunks
 
 
@@ -226,10 +240,13 @@ def _write_side_tables(paths, documents, chunks, new_vectors, rebuild) -> None:
     _write_jsonl(paths.documents, [d.to_dict() for d in documents])
     _write_jsonl(paths.chunks, [c.to_dict() for c in chunks])
     np.save(paths.sentences, matrix)
+    chunk_words = [content_words(c.text) for c in chunks]
+    frequency = Counter(word for words in chunk_words for word in set(words))
+    paths.vocabulary.write_text(json.dumps({"chunks": len(chunks), "document_frequency": frequency}))
     shutil.rmtree(paths.bm25, ignore_errors=True)
     if chunks:
         retriever = bm25s.BM25()
-        retriever.index([content_words(c.text) or ["_"] for c in chunks], show_progress=False)
+        retriever.index([words or ["_"] for words in chunk_words], show_progress=False)
         retriever.save(str(paths.bm25), show_progress=False)
     paths.manifest.write_text(json.dumps({
         "format": FORMAT_VERSION, "model": MODEL_NAME, "documents": len(documents), "chunks": len(chunks),
@@ -276,6 +293,8 @@ class LoadedIndex:
             self.documents = {d["doc_id"]: Document.from_dict(d) for d in _read_jsonl(self.paths.documents)}
             self.chunks = [Chunk.from_dict(c) for c in _read_jsonl(self.paths.chunks)]
             self.sentence_vectors = np.load(self.paths.sentences)
+            counts = json.loads(self.paths.vocabulary.read_text())
+            self.vocabulary = Vocabulary(counts["document_frequency"], counts["chunks"])
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise IndexUnavailable(f"the index in {root} is unreadable ({err}); run `qa index --rebuild`") from None
         if self.manifest.get("model") != MODEL_NAME or self.manifest.get("format") != FORMAT_VERSION:

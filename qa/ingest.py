@@ -2,7 +2,9 @@
 
 Cleaning removes the page furniture that scraped articles carry (navigation, newsletter and subscription
 blocks, phone-booking lines, photo captions, related-links footers) by rules that hold for any news page,
-so a user's own scraped page benefits too. Citation offsets point into the cleaned text.
+so a user's own scraped page benefits too. PDFs and Word files are laid out from their own structure
+instead: running headers and footers dropped, wrapped lines and hyphenated words joined, tables kept as
+one block. Citation offsets point into the cleaned text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -34,6 +37,11 @@ class RawText:
     pages: list[str]
     metadata: dict = field(default_factory=dict)
     paged: bool = False
+    # Set by readers that lay the text out from the document's own structure (PDF, DOCX): the rules for
+    # scraped web pages would only damage it (e.g. drop a repeated table cell).
+    laid_out: bool = False
+    # (0-based page, heading) in reading order; found again in the cleaned text to give chunks a section.
+    headings: list[tuple[int, str]] = field(default_factory=list)
 
 
 # --- boilerplate rules ---------------------------------------------------------------------------
@@ -133,11 +141,13 @@ def read_markdown(path: Path) -> RawText:
     if heading and "title" not in metadata:
         metadata["title"] = heading.group(1).strip()
     # Markdown markup is not part of what a reader quotes: drop heading hashes, emphasis and link targets.
-    text = re.sub(r"^#{1,6}\s+", "", text, flags=re.M)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"^\s*[-*+]\s+", "• ", text, flags=re.M)
-    return RawText([text], metadata)
+    text = re.sub(r"^(#{1,6}\s+.*?)\s+#+\s*$", r"\1", text, flags=re.M)  # closing hashes: "## Costs ##"
+    headings = [(0, " ".join(h.split())) for h in re.findall(r"^#{1,6}\s+(.+)$", text, re.M)]
+    text = re.sub(r"^#{1,6}\s+", "", text, flags=re.M)
+    return RawText([text], metadata, headings=headings)
 
 
 def read_html(path: Path) -> RawText:
@@ -162,12 +172,213 @@ def read_html(path: Path) -> RawText:
     return RawText([text], metadata)
 
 
+def read_docx(path: Path) -> RawText:
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(str(path))
+    blocks, headings = [], []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            rows = []
+            for row in item.rows:
+                cells = row.cells  # a merged cell comes back once per grid column it spans
+                texts = [" ".join(c.text.split()) for i, c in enumerate(cells) if i == 0 or c is not cells[i - 1]]
+                if any(texts):
+                    rows.append(" | ".join(texts))
+            if rows:
+                blocks.append("\n".join(rows))
+            continue
+        text = " ".join(item.text.split())
+        if not text:
+            continue
+        blocks.append(text)
+        style = item.style.name if item.style is not None else ""
+        if style == "Title" or style.startswith("Heading"):
+            headings.append((0, text))
+    props = document.core_properties
+    metadata = {"title": props.title.strip()} if props.title and props.title.strip() else {}
+    if props.author and props.author != "python-docx":  # python-docx's own placeholder, not a person
+        metadata["author"] = props.author.strip()
+    return RawText(["\n\n".join(blocks)], metadata, laid_out=True, headings=headings)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+# A table cell in layout-mode text: words separated by at most two spaces; wider gaps separate cells.
+_CELL = re.compile(r"\S+(?: {1,2}\S+)*")
+_HYPHENATED_END = re.compile(r"[^\W\d_][-\u00ad]$")
+_BULLET = re.compile(r"^(?:[•·▪◦‣*–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_UNFINISHED = re.compile(r"[^.!?:;\"”’)\]|]$")
+# Titles that authoring tools write into the PDF's info in place of a real one.
+_JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled)\b|\.(?:docx?|pdf|indd|pptx?|qxd)$", re.I)
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether ``after`` continues the sentence ``before`` left unfinished."""
+    return bool(_UNFINISHED.search(before)) and after[:1].islower()
+
+
+def read_pdf(path: Path) -> RawText:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise UnreadableFile("the PDF is password-protected; save an unprotected copy and add that")
+    pages = [_pdf_page_lines(page) for page in reader.pages]
+    if not any(line.strip() for lines in pages for line in lines):
+        raise UnreadableFile("this PDF has no text layer (scanned?); run OCR first (for example "
+                             "`ocrmypdf scanned.pdf searchable.pdf`) and add the searchable copy")
+    pages = strip_running_lines(pages)
+    return RawText([layout_page(lines) for lines in pages], _pdf_metadata(reader), paged=True, laid_out=True,
+                   headings=_pdf_bookmarks(reader))
+
+
+def _pdf_page_lines(page) -> list[str]:
+    """The page's lines in layout mode (column gaps kept, so tables show), or in plain mode when the page
+    is set in text columns, which layout mode would interleave line by line."""
+    try:
+        lines = page.extract_text(extraction_mode="layout").translate(_LIGATURES).splitlines()
+    except Exception:  # layout mode is stricter about odd fonts; plain mode still reads most of them
+        lines = None
+    if lines is None or _set_in_text_columns(lines):
+        lines = page.extract_text().translate(_LIGATURES).splitlines()
+    return lines
+
+
+def _set_in_text_columns(lines: list[str]) -> bool:
+    """Most lines are "table rows" whose cells are as long as lines of prose: columns of running text."""
+    rows = [cells for cells in _table_rows(lines) if cells]
+    cells = [cell for row in rows for cell in row]
+    filled = sum(1 for line in lines if line.strip())
+    return bool(rows) and len(rows) >= 0.5 * filled and sum(map(len, cells)) / len(cells) > 30
+
+
+def strip_running_lines(pages: list[list[str]], zone: int = 3) -> list[list[str]]:
+    """Drop running headers and footers: lines among the first or last ``zone`` lines of a page whose text,
+    numbers masked ("Page 3" == "Page 4"), recurs there on 3 pages or more (2 in documents under 5 pages)."""
+    if len(pages) < 2:
+        return pages
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+    def edge_rows(lines: list[str]) -> set[int]:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        return set(filled[:zone] + filled[-zone:])
+
+    edges = [edge_rows(lines) for lines in pages]
+    counts = Counter(k for lines, rows in zip(pages, edges) for k in {key(lines[i]) for i in rows})
+    needed = 2 if len(pages) < 5 else 3
+    return [[line for i, line in enumerate(lines) if i not in rows or counts[key(line)] < needed]
+            for lines, rows in zip(pages, edges)]
+
+
+def _table_rows(lines: list[str]) -> list[list[str] | None]:
+    """For each line, its cells when it is a table row, else None. A row has two or more cells and lines
+    up, cell for cell, with a neighbouring row (left, right or centre edges within 2 characters), which
+    justified prose with its wide word gaps does not."""
+    spans = [[m.span() for m in _CELL.finditer(line)] for line in lines]
+
+    def aligned(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+        return len(a) == len(b) >= 2 and all(
+            min(abs(x0 - y0), abs(x1 - y1), abs(x0 + x1 - y0 - y1) // 2) <= 2 for (x0, x1), (y0, y1) in zip(a, b))
+
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    is_row = set()
+    for i, j in zip(filled, filled[1:]):
+        # A bulleted list lines up too, but its first "column" is only the bullets.
+        if aligned(spans[i], spans[j]) and not _BULLET.match(lines[i][slice(*spans[i][0])] + " "):
+            is_row.update((i, j))
+    return [[" ".join(lines[i][a:b].split()) for a, b in spans[i]] if i in is_row else None
+            for i in range(len(lines))]
+
+
+def layout_page(lines: list[str]) -> str:
+    """One page's lines -> blocks separated by blank lines: paragraphs with their wrapped lines joined and
+    hyphenated words made whole, and tables with one row a line and cells split by " | "."""
+    rows = _table_rows(lines)
+    prose = [(line, " ".join(line.split())) for line, cells in zip(lines, rows) if cells is None and line.strip()]
+    full_width = max((len(text) for _, text in prose), default=0)
+    margin = min((len(line) - len(line.lstrip()) for line, _ in prose), default=0)
+    blocks: list[list[str]] = []
+    kind = ""  # of the block being built: "para", "table", "gap" (a paragraph, then blank lines) or ""
+    previous = ""  # the last prose line: a short one ended its paragraph
+    for line, cells in zip(lines, rows):
+        text = " ".join(line.split())
+        if cells is not None:
+            if kind != "table":
+                blocks.append([])
+            blocks[-1].append(" | ".join(cells))
+            kind = "table"
+            continue
+        if not text:
+            kind = "gap" if kind == "para" else kind  # table rows are often spaced apart by blank lines too
+            continue
+        if kind in ("para", "gap") and _HYPHENATED_END.search(previous) and text[0].islower():
+            blocks[-1][-1] = blocks[-1][-1][:-1] + text
+        elif kind in ("para", "gap") and _runs_on(previous, text):  # whatever the spacing or indent
+            blocks[-1][-1] += " " + text
+        elif kind == "para" and not (
+            len(previous) < 0.7 * full_width  # the line before ended short: a heading or a paragraph's end
+            or len(line) - len(line.lstrip()) > margin + 1  # an indented first line
+            or _BULLET.match(text)
+        ):
+            blocks[-1][-1] += " " + text
+        else:
+            blocks.append([text])
+        kind = "para"
+        previous = text
+    return "\n\n".join("\n".join(block) for block in blocks).replace("\u00ad", "")
+
+
+def _pdf_metadata(reader) -> dict:
+    info = reader.metadata
+    if info is None:
+        return {}
+    found = {}
+    if info.title and info.title.strip() and not _JUNK_TITLE.search(info.title.strip()):
+        found["title"] = " ".join(info.title.split())
+    if info.author and info.author.strip():
+        found["author"] = " ".join(info.author.split())
+    try:
+        if info.creation_date:
+            found["date"] = info.creation_date.date().isoformat()
+    except ValueError:  # a malformed date string in the PDF's info dictionary
+        pass
+    return found
+
+
+def _pdf_bookmarks(reader) -> list[tuple[int, str]]:
+    """(0-based page, title) of every bookmark, in page order; none when the outline is missing or broken."""
+    found: list[tuple[int, str]] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                page = reader.get_destination_page_number(item)
+                if page is not None and page >= 0 and item.title and item.title.strip():
+                    found.append((page, " ".join(item.title.split())))
+
+    try:
+        walk(reader.outline)
+    except Exception:  # bookmarks only name sections; a broken outline must not cost the text
+        return []
+    return sorted(found, key=lambda pair: pair[0])
+
+
 READERS: dict[str, Callable[[Path], RawText]] = {
     ".txt": read_text,
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".html": read_html,
     ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
 }
 
 
@@ -212,11 +423,17 @@ def infer_metadata(text: str) -> dict:
     return found
 
 
+def sidecar_of(path: Path) -> Path | None:
+    """The metadata file beside ``path``: NAME.EXT.meta.toml, or NAME.meta.toml."""
+    for sidecar in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
+        if sidecar.exists():
+            return sidecar
+    return None
+
+
 def read_sidecar(path: Path) -> dict:
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        sidecar = path.with_suffix(SIDECAR_SUFFIX)
-    if not sidecar.exists():
+    sidecar = sidecar_of(path)
+    if sidecar is None:
         return {}
     try:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
@@ -259,14 +476,13 @@ def load_document(path: Path) -> Document:
         raise UnreadableFile(f"cannot be read: {err.strerror or err}") from None
     except Exception as err:  # a parser failing on a corrupt file must not stop the other files
         raise UnreadableFile(f"cannot be parsed: {type(err).__name__}: {err}") from None
-    pages = [clean_text(page) for page in raw.pages]
-    text, page_starts = "", []
-    for page in pages:
-        page_starts.append(len(text) + (2 if text else 0))
-        text = f"{text}\n\n{page}" if text else page
+    text, page_starts = join_pages(raw.pages if raw.laid_out else [clean_text(page) for page in raw.pages])
     if not text.strip():
         raise UnreadableFile("no text left after cleaning (empty file, or only page furniture)")
     metadata = {**infer_metadata(text), **raw.metadata, **read_sidecar(path)}
+    if metadata.get("kind", "coverage") not in KINDS:
+        raise UnreadableFile(f"kind '{metadata['kind']}' must be one of {', '.join(KINDS)}")
+    page_starts = page_starts if raw.paged else []
     return Document(
         doc_id=doc_id_for(path),
         title=metadata.get("title", doc_id_for(path)),
@@ -277,8 +493,47 @@ def load_document(path: Path) -> Document:
         date=metadata.get("date", ""),
         url=metadata.get("url", ""),
         source_path=str(path),
-        page_starts=tuple(page_starts) if raw.paged else (),
+        page_starts=tuple(page_starts),
+        sections=locate_headings(text, raw.headings, page_starts),
     )
+
+
+def join_pages(pages: list[str]) -> tuple[str, list[int]]:
+    """The pages as one text, and the offset where each page starts. Pages are separated by a blank line,
+    except that a sentence running on to the next page is joined with a space (or, when its last word was
+    hyphenated, made whole), so it stays one quotable sentence."""
+    parts: list[str] = []
+    starts, length = [], 0
+    for page in pages:
+        if parts and page:
+            tail = parts[-1][-2:]  # only the end matters; searching the whole text would cost O(n^2)
+            if _HYPHENATED_END.search(tail) and page[0].islower():
+                parts[-1] = parts[-1][:-1]
+                length -= 1
+            else:
+                parts.append(" " if _runs_on(tail, page) else "\n\n")
+                length += len(parts[-1])
+        starts.append(length)
+        if page:
+            parts.append(page)
+            length += len(page)
+    return "".join(parts), starts
+
+
+def locate_headings(text: str, headings: list[tuple[int, str]], page_starts: list[int]) -> tuple[tuple[int, str], ...]:
+    """(offset, heading) for each heading that starts a line of ``text`` on its page (anywhere after the
+    previous heading when there are no pages). Headings not found, e.g. dropped as page furniture, are left out."""
+    found, cursor = [], 0
+    for page, heading in headings:
+        if page_starts and page >= len(page_starts):
+            continue
+        low = max(cursor, page_starts[page] if page_starts else 0)
+        high = page_starts[page + 1] if page + 1 < len(page_starts) else len(text)
+        match = re.compile(r"(?m)^" + re.escape(heading) + r"(?=\s|$)").search(text, low, high)
+        if match:
+            found.append((match.start(), heading))
+            cursor = match.end()
+    return tuple(found)
 
 
 def load_corpus(corpus_dir: Path, on_skip: Callable[[Path, str], None] | None = None) -> Iterator[Document]:

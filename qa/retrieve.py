@@ -12,6 +12,9 @@ from qa.schema import Passage
 from qa.text import content_words
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
+# Added to the fused score of a passage of the preferred kind: worth one first place in one ranking, so it
+# reorders passages of similar relevance without lifting an unrelated one over a strong match.
+PREFER_BONUS = 1.0 / (RRF_K + 1)
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,13 @@ class HybridRetriever:
     >>> retriever.search("How much did MacAlister call for?", limit=8).passages[0].chunk.doc_id
     """
 
-    def __init__(self, index: LoadedIndex, candidates: int = 20, threads: int = 2) -> None:
+    def __init__(self, index: LoadedIndex, candidates: int = 20, threads: int = 2, prefer_kind: str = "") -> None:
         if candidates < 1:
             raise ValueError("candidates must be at least 1")
         self.index = index
         self.candidates = candidates
         self.threads = threads
+        self.prefer_kind = prefer_kind
 
     def dense(self, query_vector: np.ndarray) -> list[tuple[int, float]]:
         """(chunk row, cosine similarity), best first."""
@@ -49,9 +53,8 @@ class HybridRetriever:
                 rows.append((row, 1.0 - float(distance)))
         return rows
 
-    def lexical(self, question: str) -> list[tuple[int, float]]:
+    def lexical(self, tokens: list[str]) -> list[tuple[int, float]]:
         """(chunk row, BM25 score), best first; only chunks sharing at least one word."""
-        tokens = content_words(question)
         bm25 = self.index.bm25
         if not tokens or bm25 is None:
             return []
@@ -60,13 +63,19 @@ class HybridRetriever:
         top = np.argpartition(-scores, n - 1)[:n]
         return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]
 
-    def search(self, question: str, limit: int = 8) -> Retrieval:
+    def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None) -> Retrieval:
+        """``question`` is embedded; ``lexical_terms`` (default: its content words) go to BM25."""
         query_vector = encode([question], self.threads)[0]
-        dense, lexical = self.dense(query_vector), self.lexical(question)
+        tokens = lexical_terms if lexical_terms is not None else content_words(question)
+        dense, lexical = self.dense(query_vector), self.lexical(tokens)
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
             for rank, (row, _) in enumerate(ranking):
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if self.prefer_kind:
+            for row in fused:
+                if self.index.documents[self.index.chunks[row].doc_id].kind == self.prefer_kind:
+                    fused[row] += PREFER_BONUS
         dense_score, lexical_score = dict(dense), dict(lexical)
         order = sorted(fused, key=lambda row: -fused[row])[:limit]
         passages = tuple(

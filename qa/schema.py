@@ -20,6 +20,8 @@ class Document:
     source_path: str = ""
     # Character offset where each page starts, for paged formats (PDF). Empty for others.
     page_starts: tuple[int, ...] = ()
+    # (offset, heading) for each heading found in ``text``, in order (Markdown, DOCX, PDF bookmarks).
+    sections: tuple[tuple[int, str], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number holding ``offset``, or None for documents without pages."""
@@ -33,10 +35,20 @@ class Document:
                 break
         return page + 1
 
+    def section_at(self, offset: int) -> str:
+        """The heading of the section holding ``offset``; empty before the first heading."""
+        heading = ""
+        for start, title in self.sections:
+            if start > offset:
+                break
+            heading = title
+        return heading
+
     def metadata(self) -> dict:
         meta = asdict(self)
         del meta["text"]
         meta["page_starts"] = list(self.page_starts)
+        meta["sections"] = [list(s) for s in self.sections]
         return meta
 
     def to_dict(self) -> dict:
@@ -46,6 +58,7 @@ class Document:
     def from_dict(cls, data: dict) -> Document:
         data = dict(data)
         data["page_starts"] = tuple(data.get("page_starts") or ())
+        data["sections"] = tuple((int(start), str(title)) for start, title in data.get("sections") or ())
         return cls(**data)
 
 
@@ -109,6 +122,8 @@ class Citation:
     outlet: str = ""
     date: str = ""
     kind: str = ""
+    url: str = ""
+    section: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

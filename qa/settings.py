@@ -18,7 +18,7 @@ class Settings:
     # Candidates taken from each retriever (dense, BM25) before fusion.
     candidates: int = 20
     # Evidence score below which the answerer abstains; calibrated on evals/cases.jsonl.
-    abstain_below: float = 0.42
+    abstain_below: float = 0.35
     max_question_chars: int = 2000
     chunk_chars: int = 500
     host: str = "127.0.0.1"
@@ -26,8 +26,13 @@ class Settings:
     # Where to append asked questions. Empty means questions are never written anywhere.
     question_log: str = ""
     threads: int = 2
+    # "review" or "coverage": passages from documents of this kind rank ahead of others about as relevant,
+    # and their sentences win near-ties when answering. Empty: no preference.
+    prefer_kind: str = ""
 
     def __post_init__(self) -> None:
+        if self.prefer_kind not in ("", "review", "coverage"):
+            raise ValueError("prefer_kind must be review, coverage or empty")
         if self.top_k < 1:
             raise ValueError("top_k must be at least 1")
         if self.candidates < self.top_k:

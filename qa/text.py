@@ -54,23 +54,40 @@ STOPWORDS = frozenset(
     should so some such than that the their theirs them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your yours yeah
     gonna wanna whats hows im ive dont doesnt didnt lot lots thing things stuff like get got going really much
-    many tell told say said says know anyone someone guy guys people""".split()
+    many tell told say said says know anyone someone guy guys people getting gets whos theres thats
+    actually exactly approximately roughly around anymore already ever kind type sort name named called
+    describe described describes characterise characterised according coverage quoted quote cited cite
+    mention mentioned mentions propose proposed proposes suggest total sum amount value figure number
+    period timeframe percentage date day time size large big much give find among talk talked
+    organisation organization body group person one used""".split()
 )
-_WORD = re.compile(r"[a-z0-9£%]+(?:['’][a-z]+)?")
+# Question words: they shape what is asked, not what the answer is about, so they are not searched for.
+_WORD = re.compile(r"[a-z0-9%]+(?:['’][a-z]+)?")
 
 
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: enough to meet 'carers'/'carer', 'funding'/'funded'."""
+    """A light, deterministic stemmer: enough to meet 'carers'/'carer', 'funding'/'funded', 'hubs'/'hub'."""
     word = word.replace("’", "'").split("'")[0]
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + repl
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return word[:-2]
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+            word = word[: -len(suffix)] + repl
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                word = word[:-1]  # "getting" -> "gett" -> "get"
+            return word
     return word
 
 
 def content_words(text: str) -> list[str]:
     """Lower-cased, stemmed words without stopwords; the tokens of BM25 and of lexical overlap."""
-    return [stem(w) for w in _WORD.findall(normalise(text)) if w not in STOPWORDS and len(w) > 1]
+    return [stem(w) for w in surface_words(text)]
+
+
+def surface_words(text: str) -> list[str]:
+    """Lower-cased words without stopwords, as written (``content_words`` stems these)."""
+    words = (re.sub(r"'s$", "", w).replace("'", "") for w in _WORD.findall(normalise(text)))
+    return [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -81,6 +98,7 @@ _UNITS = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+NUMBER_WORDS = list(_TENS) + list(_UNITS)
 # "one" is left alone: "no one", "one of the", "once-in-a-generation" are not figures.
 _NUMBER_WORD = re.compile(
     r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<unit>" + "|".join(_UNITS) + r"))?"
@@ -110,40 +128,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# --- figures -------------------------------------------------------------------------------------
-
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_NUM = r"\d[\d,]*(?:\.\d+)?"
-_WORDNUM = "|".join(list(_TENS) + list(_UNITS) + ["hundreds", "thousands", "millions", "dozens"])
-_FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
-    ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
-    ("date", re.compile(
-        rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
-        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}})\b", re.I)),
-    ("duration", re.compile(
-        rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",
-        re.I)),
-    ("count", re.compile(rf"(?<![\w£$€.,]){_NUM}(?![\w%]|\.\d)|\b(?:{_WORDNUM})(?:-(?:{_WORDNUM}))?\b", re.I)),
-)
-
-
-@dataclass(frozen=True)
-class Figure:
-    kind: str  # money, percent, date, duration, count
-    start: int  # offsets relative to the text searched
-    end: int
-    text: str
-
-
-def find_figures(text: str) -> list[Figure]:
-    """Figures in ``text``, earlier patterns winning where matches overlap (money before count, ...)."""
-    taken: list[Figure] = []
-    for kind, pattern in _FIGURE_PATTERNS:
-        for m in pattern.finditer(text):
-            if not any(m.start() < f.end and f.start < m.end() for f in taken):
-                taken.append(Figure(kind, m.start(), m.end(), m.group()))
-    return sorted(taken, key=lambda f: f.start)
+# --- numbers -------------------------------------------------------------------------------------
 
 
 def numbers_in(text: str) -> list[str]:

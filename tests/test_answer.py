@@ -1,7 +1,9 @@
 import pytest
 
-from qa.answer import EmptyQuestion, asked_kind, people_in
-from qa.text import find_figures, normalise, sentence_spans, unsupported_numbers
+from qa.answer import EmptyQuestion
+from qa.figures import find_figures, people_in
+from qa.query import asked_kind
+from qa.text import normalise, sentence_spans, unsupported_numbers
 
 
 def _check_citations(pipeline, answer):

@@ -1,0 +1,142 @@
+"""Figures in text: amounts, percentages, dates, durations, counts, and the names that answer "who" and
+"which": people, bodies and programmes, places. Also the clause a figure stands in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text import NUMBER_WORDS
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_WORDNUM = "|".join(NUMBER_WORDS + ["hundreds", "thousands", "millions", "dozens"])
+_FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
+    ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
+    ("date", re.compile(
+        rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
+        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}})\b", re.I)),
+    ("duration", re.compile(
+        rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",
+        re.I)),
+    ("count", re.compile(rf"(?<![\w£$€.,]){_NUM}(?![\w%]|\.\d)|\b(?:{_WORDNUM})(?:-(?:{_WORDNUM}))?\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str  # money, percent, date, duration, count
+    start: int  # offsets relative to the text searched
+    end: int
+    text: str
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Figures in ``text``, earlier patterns winning where matches overlap (money before count, ...)."""
+    taken: list[Figure] = []
+    for kind, pattern in _FIGURE_PATTERNS:
+        for m in pattern.finditer(text):
+            if not any(m.start() < f.end and f.start < m.end() for f in taken):
+                taken.append(Figure(kind, m.start(), m.end(), m.group()))
+    return sorted(taken, key=lambda f: f.start)
+
+
+# Words in capitalised runs that are titles or sentence openers, never part of a person's name.
+_TITLE_WORDS = set(
+    """the a an this that these those however following welcoming responding commenting leading chair chief
+    president secretary minister commissioner education children children's children’s social care review
+    independent government department local association board council society services england english
+    national family families help authority authorities cllr dame sir mr mrs ms dr lord lady baroness
+    shadow executive director directors of and for in on at to by with from frontline times act equality
+    february march april may june july august september october november december january
+    monday tuesday wednesday thursday friday saturday sunday picture conservative labour treasury whitehall
+    implementation strategy framework hubs hub cooperatives regional experts experience call advice group
+    general election white paper competition markets authority homes calls new plans""".split()
+)
+_CONNECTORS = {"of", "for", "in", "by", "and", "the", "on", "to"}
+_ROLE_WORDS = {"president", "chair", "chief", "executive", "secretary", "minister", "commissioner", "director",
+               "mr", "mrs", "ms", "dr", "cllr", "dame", "sir", "education", "shadow"}
+_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’-]+)(?:\s+(?:(?:de|van|von|da|du|le|la)\s+)?[A-Z][\w'’-]+)*")
+_NAMED_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:of|for|in|by|and|on|the)\s+)*[A-Z][\w'’-]+)*")
+_SENTENCE_OPENERS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "however", "following",
+                     "welcoming", "responding", "commenting", "leading", "since", "through", "as", "also",
+                     "in", "at", "to", "from", "for", "by", "with", "after", "despite", "while", "when", "our"}
+
+
+def people_in(text: str) -> list[Figure]:
+    """Personal names: capitalised runs with the title and body words taken off their front."""
+    names = []
+    for m in _CAPITALISED_RUN.finditer(text):
+        words = m.group().split()
+        while words and words[0].lower() in _TITLE_WORDS:
+            words = words[1:]
+        if words:
+            words[-1] = re.sub(r"['’]s$", "", words[-1])
+        if 2 <= len(words) <= 4 and not any(w.lower() in _TITLE_WORDS - {"de", "le", "la"} for w in words[1:]):
+            name = " ".join(words)
+            begin = text.find(name, m.start())
+            names.append(Figure("person", begin, begin + len(name), name))
+    return names
+
+
+def named_things_in(text: str) -> list[Figure]:
+    """Names of bodies, programmes, laws and places: capitalised runs (with 'of', 'for', ... inside)
+    and short quoted phrases."""
+    found = []
+    for m in _NAMED_RUN.finditer(text):
+        words = m.group().split()
+        start = m.start()
+        while words and (words[0].lower() in _SENTENCE_OPENERS | _CONNECTORS | _ROLE_WORDS):
+            start = text.find(words[1], start + len(words[0])) if len(words) > 1 else m.end()
+            words = words[1:]
+        while words and words[-1].lower() in _CONNECTORS:
+            words = words[:-1]
+        if words:
+            words[-1] = re.sub(r"['’]s$", "", words[-1])
+        single = len(words) == 1 and start > 0 and len(words[0]) > 3 and words[0].lower() not in _TITLE_WORDS
+        if len(words) >= 2 or single:
+            name = " ".join(words)
+            begin = text.find(name, start)
+            if begin >= 0:
+                found.append(Figure("name", begin, begin + len(name), name))
+    return found
+
+
+def places_in(text: str) -> list[Figure]:
+    """Place names: capitalised names that are neither bodies nor people."""
+    people = {w for f in people_in(text) for w in f.text.split()}
+    return [f for f in named_things_in(text)
+            if not set(f.text.lower().split()) & _TITLE_WORDS and not set(f.text.split()) & people
+            and not re.match(r"['’]s\b", text[f.end:f.end + 2])]
+
+
+def figures_of(kind: str, text: str) -> list[Figure]:
+    if kind == "place":
+        return places_in(text)
+    if kind == "person":
+        return people_in(text) or [f for f in named_things_in(text) if " " in f.text]
+    if kind == "name":
+        return named_things_in(text)
+    figures = [f for f in find_figures(text) if f.kind == kind]
+    if kind == "date":
+        figures += [f for f in find_figures(text) if f.kind == "duration" and re.search(r"\d{4}", f.text)]
+    return figures
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s[–-]\s|\band\b|\bbut\b|\bwhile\b|\bas well as\b|\bas well\b")
+
+
+def clause_around(sentence: str, figure: Figure) -> str:
+    """The clause that holds a figure: cut at commas, semicolons, dashes and conjunctions. A figure in
+    a parenthesis ("(up from 80,000 today)") belongs to the clause before it."""
+    before = sentence[: figure.start]
+    in_parenthesis = before.rfind("(") > before.rfind(")")
+    cuts = list(_CLAUSE_BREAK.finditer(before[: before.rfind("(")] if in_parenthesis else before))
+    left = cuts[-1].end() if cuts else 0
+    after = sentence[figure.end:]
+    nxt = re.search(r"\)", after) if in_parenthesis else _CLAUSE_BREAK.search(after)
+    right = figure.end + (nxt.end() if nxt and in_parenthesis else nxt.start() if nxt else len(after))
+    return sentence[left:right]
+
+
