@@ -32,8 +32,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# The whole suite, then the evaluation gate: a change that makes answers worse fails here.
 test: setup browser
 	$(BIN)/python -m pytest -q
+	$(BIN)/qa index
+	$(BIN)/qa eval --check --out build/eval
 
 eval: setup
 	$(BIN)/qa eval --out build/eval
