@@ -146,7 +146,10 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def render_text(answer) -> str:
-    lines = [*(f"Note: {n}" for n in answer.notices), answer.answer, ""]
+    from qa.safety import support_for
+
+    panel = support_for(answer.question)
+    lines = [*([panel.to_text(), ""] if panel else []), *(f"Note: {n}" for n in answer.notices), answer.answer, ""]
     for c in answer.citations:
         where = ", ".join(x for x in ("review" if c.kind == "review" else "", c.outlet, c.date,
                                       f"p. {c.page}" if c.page else "", c.section) if x)

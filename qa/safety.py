@@ -1,0 +1,78 @@
+"""Safeguarding: notice a message that signals distress or danger, and offer a calm support panel first.
+
+The cues and the panel's words live in ``qa/data/support.toml`` so they can be reviewed without reading code.
+``support_for()`` is a pure function of the message; the web app shows its panel above any answer, and the
+CLI can print ``panel.to_text()`` the same way.
+
+>>> support_for("how much is the foster allowance rise?") is None
+True
+>>> support_for("my step dad hits me").reason
+'abuse'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+_STRAIGHTEN = str.maketrans({"‘": "'", "’": "'", "`": "'", "“": '"', "”": '"'})
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    number: str
+    about: str
+
+    @property
+    def dial(self) -> str:
+        """The number as a tel: link target (digits only)."""
+        return re.sub(r"\D", "", self.number)
+
+
+@dataclass(frozen=True)
+class SupportPanel:
+    heading: str
+    intro: str
+    contacts: tuple[Contact, ...]
+    closing: str
+    # Which group of cues matched (self_harm, abuse, unsafe, running_away): for tests and logs, never shown.
+    reason: str = ""
+
+    def to_text(self) -> str:
+        lines = [self.heading, self.intro, ""]
+        lines += [f"  {c.name}: {c.number}. {c.about}" for c in self.contacts]
+        return "\n".join([*lines, "", self.closing])
+
+
+@dataclass(frozen=True)
+class _SupportData:
+    cues: tuple[tuple[str, re.Pattern], ...]
+    panel: SupportPanel
+
+
+@cache
+def _load() -> _SupportData:
+    raw = tomllib.loads(resources.files("qa").joinpath("data/support.toml").read_text(encoding="utf-8"))
+    cues = tuple((reason, re.compile(pattern)) for reason, patterns in raw["cues"].items() for pattern in patterns)
+    panel = raw["panel"]
+    contacts = tuple(Contact(**c) for c in panel["contacts"])
+    return _SupportData(cues, SupportPanel(panel["heading"], panel["intro"], contacts, panel["closing"]))
+
+
+def normalise_message(message: str) -> str:
+    """Lower case, straight apostrophes, single spaces: the form the cues are written against."""
+    return " ".join(str(message or "").translate(_STRAIGHTEN).lower().split())
+
+
+def support_for(message: str) -> SupportPanel | None:
+    """The support panel when ``message`` signals distress or danger, else None."""
+    data = _load()
+    text = normalise_message(message)
+    for reason, cue in data.cues:
+        if cue.search(text):
+            return replace(data.panel, reason=reason)
+    return None

@@ -1,0 +1,155 @@
+"""The web app's rendering, privacy settings and question log, without a browser (see test_browser.py)."""
+
+import builtins
+import json
+import os
+import re
+
+import pytest
+
+from qa import ui
+from qa.schema import Answer, Citation, Document
+from qa.settings import Settings
+
+XSS = '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [a](javascript:alert(1)) ${x} {{y}}'
+FIGURE_QUESTION = "how much cash did the care review guy say they need"
+UNANSWERABLE = "What is the capital of France?"
+
+
+def _xss_answer():
+    text = f"Intro line\nBefore. {XSS} After.\nNext paragraph."
+    start = text.index("Before.")
+    end = text.index(" After.") + len(" After.")
+    doc = Document("evil", f"Title {XSS}", text, outlet=f"Outlet {XSS}", date="2023-02-02")
+    citation = Citation(1, "evil", doc.title, text[start:end], start, end, 0.9, outlet=doc.outlet, date=doc.date)
+    answer = Answer(f"q {XSS}", f"£1. {citation.quote} [1]", False, (citation,), figure="£1")
+    return answer, {"evil": doc}
+
+
+def _no_live_markup(page: str) -> None:
+    """No tag from the text survives, nor a markdown link or template a later renderer could act on."""
+    assert "<script" not in page and "<img" not in page
+    assert "](javascript:" not in page and "${x}" not in page and "{{y}}" not in page
+
+
+def test_esc_makes_text_inert():
+    out = ui.esc(XSS)
+    assert "&lt;script&gt;" in out and "&lt;img" in out
+    _no_live_markup(out)
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_document_text_is_escaped_everywhere(details):
+    answer, documents = _xss_answer()
+    page = "".join([
+        ui.render_answer(answer, details),
+        ui.render_sources(answer, documents, details),
+        *(m["content"] for m in ui.render_messages([ui.Turn(answer.question, answer)], details)),
+    ])
+    _no_live_markup(page)
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+
+
+def test_source_card_highlights_the_quote_in_its_paragraph_and_in_the_whole_document():
+    answer, documents = _xss_answer()
+    html = ui.render_sources(answer, documents, details=False)
+    assert "id='qa-source-1'" in html
+    assert html.count("<mark class='qa-quote'>") == 1 and html.count("<mark class='qa-target'>") == 1
+    assert "Next paragraph" in html.split("<details")[1]  # the whole document is behind "Open"
+    assert "Next paragraph" not in html.split("<details")[0]  # the card shows the quote's own paragraph
+    assert "2 February 2023" in html
+
+
+def test_every_marker_in_an_answer_has_its_source_card(pipeline):
+    answer = pipeline.ask(FIGURE_QUESTION)
+    html = ui.render_sources(answer, pipeline.index.documents, details=False)
+    for n in {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}:
+        assert f"id='qa-source-{n}'" in html
+        assert pipeline.index.documents[answer.citations[n - 1].doc_id].text[
+            answer.citations[n - 1].start:answer.citations[n - 1].end] == answer.citations[n - 1].quote
+
+
+def test_details_mode_shows_ids_and_scores_and_plain_mode_does_not(pipeline):
+    answer = pipeline.ask(FIGURE_QUESTION)
+    plain, details = ui.render_answer(answer, False), ui.render_answer(answer, True)
+    doc_id = answer.citations[0].doc_id
+    assert doc_id in details and "score" in details and ui.esc(answer.citations[0].quote) in details
+    assert doc_id not in plain and "score" not in plain
+
+
+def test_an_unanswerable_question_says_so_and_shows_the_nearest_passages(pipeline):
+    answer = pipeline.ask(UNANSWERABLE)
+    assert answer.abstained
+    html = ui.render_answer(answer, details=False)
+    assert "These documents don" in html and "Closest passages" in html and ui.esc(ui.ABSTAIN_HINT) in html
+    assert "Closest passages" in ui.render_sources(answer, pipeline.index.documents, False)
+
+
+def test_distress_shows_the_panel_first_then_any_answer(pipeline):
+    turn = ui.answer_turn(pipeline, "I want to run away, how much money is there for kinship carers?")
+    assert turn.support is not None and turn.answer is not None
+    messages = ui.render_messages([turn], details=False)
+    assert [m["role"] for m in messages] == ["user", "assistant", "assistant"]
+    assert "qa-support" in messages[1]["content"] and "0800 1111" in messages[1]["content"]
+    assert "qa-answer" in messages[2]["content"]
+
+
+def test_distress_without_an_answer_shows_only_the_panel(pipeline):
+    turn = ui.answer_turn(pipeline, "my dad hits me")
+    assert turn.support is not None and turn.answer is None
+    assert len(ui.render_messages([turn], details=False)) == 2
+    assert ui.render_panel(turn, pipeline.index.documents, False) == ui.render_support(turn.support)
+
+
+def test_the_side_panel_puts_support_above_the_sources(pipeline):
+    turn = ui.answer_turn(pipeline, "I want to run away, how much money is there for kinship carers?")
+    panel = ui.render_panel(turn, pipeline.index.documents, False)
+    assert panel.index("qa-support") < panel.index("qa-source-1")
+    assert ui.render_panel(None, pipeline.index.documents, False) == ui.EMPTY_SOURCES
+
+
+def test_ordinary_questions_show_no_panel(pipeline):
+    assert ui.answer_turn(pipeline, FIGURE_QUESTION).support is None
+
+
+def test_questions_are_written_nowhere_by_default(pipeline, monkeypatch, tmp_path):
+    writes = []
+    real_open = builtins.open
+
+    def watching_open(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax+"):
+            writes.append(str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", watching_open)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({}, question_log="")
+    ui.respond(pipeline, settings, "a private question about kinship carers", [], False)
+    assert writes == [] and list(tmp_path.iterdir()) == []
+
+
+def test_questions_are_logged_only_to_the_file_the_operator_names(pipeline, tmp_path):
+    log = tmp_path / "questions.jsonl"
+    settings = Settings.from_env({}, question_log=str(log))
+    messages, turns, sources, box = ui.respond(pipeline, settings, FIGURE_QUESTION, [], False)
+    ui.respond(pipeline, settings, "my dad hits me", turns, False)
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["question"] for r in records] == [FIGURE_QUESTION, "my dad hits me"]
+    assert records[0]["answered"] and not records[0]["support_shown"] and records[1]["support_shown"]
+    assert box == "" and len(turns) == 1 and "qa-source-1" in sources
+
+
+def test_launch_is_local_private_and_offline_by_default():
+    options = ui.launch_options(Settings.from_env({}))
+    assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
+    assert options["share"] is False and options["run_history"] is False and options["footer_links"] == []
+    assert options["enable_monitoring"] is False and options["mcp_server"] is False
+    fonts = options["theme"]._font + options["theme"]._font_mono
+    assert not any(type(f).__name__ == "GoogleFont" for f in fonts)
+    assert ui.launch_options(Settings.from_env({}, host="0.0.0.0"))["server_name"] == "0.0.0.0"
+
+
+def test_analytics_are_off(pipeline):
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+    app = ui.build_app(pipeline, Settings.from_env({}))
+    assert app.analytics_enabled is False
