@@ -44,6 +44,13 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 
 # --- scoring -------------------------------------------------------------------------------------
 
+# Calibrated on evals/cases.jsonl (see README, "Evaluation"): how a sentence is ranked (similarity to the
+# question, weighted share of its terms, rank of its passage), how much a figure's own clause matching the
+# question counts, and how evidence for the abstain threshold is formed.
+SCORE_WEIGHTS = (0.5, 0.4, 0.1)
+BOND_WEIGHT = 0.2
+EVIDENCE_DENSE = 0.5
+
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -58,7 +65,7 @@ class ScoredSentence:
     @property
     def evidence(self) -> float:
         """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
-        return 0.5 * self.dense + 0.5 * self.coverage
+        return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
 
 
 def coverage(query: Query, words: set[str], context: set[str]) -> float:
@@ -135,7 +142,8 @@ class Pipeline:
             for span, similarity in zip(spans, dense.tolist()):
                 text = text_of[span.start:span.end]
                 covered = coverage(query, set(content_words(text)), context)
-                score = 0.5 * similarity + 0.4 * covered + 0.1 * prior + preferred
+                score = (SCORE_WEIGHTS[0] * similarity + SCORE_WEIGHTS[1] * covered + SCORE_WEIGHTS[2] * prior
+                         + preferred)
                 key = (chunk.doc_id, span.start)
                 if key not in scored or scored[key].score < score:
                     scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)
@@ -155,7 +163,7 @@ class Pipeline:
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
-                    candidates.append((sentence.score + 0.2 * bond + person, replace(sentence, figure=figure)))
+                    candidates.append((sentence.score + BOND_WEIGHT * bond + person, replace(sentence, figure=figure)))
         ranked = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
         if query.wants_figure and not ranked:
             return self.abstain(query.question, scored, top_k, missing_figure=True)
