@@ -17,6 +17,7 @@ from qa.query import Query, analyse
 from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
+from qa.embed import load_model
 from qa.figures import Figure, clause_around, figures_of
 from qa.text import content_words, normalise, unsupported_numbers
 
@@ -93,6 +94,7 @@ class Pipeline:
         self.settings = settings
         self.index = index or LoadedIndex(settings.index_dir)
         self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads, settings.prefer_kind)
+        load_model(settings.threads)  # once, here, so that no question pays for it
 
     # The steps, in the order they run.
 

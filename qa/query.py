@@ -37,7 +37,12 @@ _TOPICS = (
 
 
 def asked_kind(question: str) -> str:
-    """What the answer must contain: percent, duration, date, count, money, person, name, or general.
+    """What the answer must contain: percent, duration, date, count, money, person, place, name, or general."""
+    return _asked(question)[0]
+
+
+def _asked(question: str) -> tuple[str, bool]:
+    """The kind, and whether a question phrase asks for it ("how much ...?") rather than a topic word hinting.
 
     The main clause decides, earliest phrase first: "Who was minister when the report came out?" asks
     for a person, "What was his job, as noted when the review began?" for neither a person nor a date.
@@ -47,13 +52,13 @@ def asked_kind(question: str) -> str:
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
                  for m in [pattern.search(text)] if m]
         if found:
-            return min(found)[2]
+            return min(found)[2], True
         if re.match(r"\s*(what|which|why|how|where|whats|is|are|did|does|do|would|could|can)\b", text, re.I):
             break
     for kind, pattern in _TOPICS:
         if pattern.search(question):
-            return kind
-    return "general"
+            return kind, False
+    return "general", False
 
 
 @dataclass(frozen=True)
@@ -148,9 +153,8 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
         surface = surfaces.get(word, word)
         is_known = bool(known) or any(ch.isdigit() for ch in word)
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, not is_known and _name_like(surface, question)))
-    kind = asked_kind(question)
-    wants_figure = kind in ("percent", "duration", "date", "count", "place") or (
-        kind == "money" and bool(re.search(r"\bhow much\b|\bwhat (sum|amount)\b", question, re.I)))
+    kind, explicit = _asked(question)
+    wants_figure = explicit and kind in ("percent", "duration", "date", "count", "place", "money")
     return Query(question, kind, tuple(terms), rewritten, wants_figure)
 
 
