@@ -33,7 +33,6 @@ from qa.settings import Settings
 from qa.text import content_words, sentence_spans
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 FORMAT_VERSION = 2
 COLLECTION = "chunks"
@@ -223,7 +222,7 @@ def _check_model(paths: IndexPaths, rebuild: bool) -> None:
 
 def _write_side_tables(paths, documents, chunks, new_vectors, rebuild) -> None:
     """The chunk table, sentence vectors, BM25 and manifest, rewritten whole after every index run."""
-    import bm25s
+    bm25s = _bm25s()
 
     old_vectors = {} if rebuild else _load_sentence_vectors(paths)
     rows = []
@@ -317,8 +316,7 @@ class LoadedIndex:
 
     @cached_property
     def bm25(self):
-        import bm25s
-
+        bm25s = _bm25s()
         try:
             return bm25s.BM25.load(str(self.paths.bm25), show_progress=False) if self.chunks else None
         except (OSError, ValueError) as err:
@@ -326,6 +324,13 @@ class LoadedIndex:
 
     def document_text(self, doc_id: str) -> str:
         return self.documents[doc_id].text
+
+
+def _bm25s():
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # its import sets DEBUG, which prints every build
+    return bm25s
 
 
 def _read_jsonl(path: Path) -> list[dict]:
