@@ -7,7 +7,6 @@ import os
 from functools import lru_cache
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from qa.text import sentence_spans
 
@@ -41,11 +40,21 @@ def load_model(threads: int = 2):
     return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
 
 
+# Up to this many texts (a question) are encoded on one thread. A second thread saves next to nothing on a
+# few small matrix products, and when the other core is busy (an index build, the web server, any other
+# program) torch's threads wait on each other at every step: a 10 ms question encode then takes 300-1000 ms.
+SMALL_INPUT = 8
+
+
 def encode(texts: list[str], threads: int = 2, batch_size: int = 64) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
+    import torch
+
+    model = load_model(threads)
     if not texts:
-        return np.zeros((0, load_model(threads).get_embedding_dimension()), dtype=np.float32)
-    vectors = load_model(threads).encode(
+        return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
+    torch.set_num_threads(1 if len(texts) <= SMALL_INPUT else threads)
+    vectors = model.encode(
         texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
     )
     return vectors.astype(np.float32, copy=False)
@@ -60,7 +69,7 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-class SentencePoolingEmbeddings(Embeddings):
+class _SentencePooling:
     """Embeds a chunk as the normalised mean of its sentence vectors, and keeps those sentence vectors.
 
     One encoder pass gives both what retrieval needs (a chunk vector for Chroma) and what answer
@@ -92,3 +101,15 @@ class SentencePoolingEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return encode([text], self.threads)[0].tolist()
+
+
+def __getattr__(name: str):
+    """``SentencePoolingEmbeddings``: _SentencePooling as a LangChain Embeddings, made on first use (PEP 562),
+    because importing langchain_core takes about 0.4 s that answering a question never needs."""
+    if name != "SentencePoolingEmbeddings":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from langchain_core.embeddings import Embeddings
+
+    cls = type(name, (_SentencePooling, Embeddings), {"__module__": __name__, "__doc__": _SentencePooling.__doc__})
+    globals()[name] = cls
+    return cls
