@@ -107,6 +107,7 @@ class Pipeline:
         lexical_terms = sorted({a for t in query.terms for a in t.alternatives})
         retrieval = self.retriever.search(query.rewritten, limit=max(8, top_k), lexical_terms=lexical_terms)
         timings["retrieve"] = _ms(started)
+        timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
         scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
         timings["rerank"] = _ms(mark)

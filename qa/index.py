@@ -13,6 +13,7 @@ Layout of the index folder:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -25,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from qa.embed import MODEL_NAME, SentencePoolingEmbeddings, encode, sentence_texts, text_key
+from qa.embed import MODEL_NAME, encode, sentence_texts, text_key
 from qa.ingest import load_corpus
 from qa.query import Vocabulary
 from qa.schema import Chunk, Document, Span
@@ -145,12 +146,6 @@ def build_index(
     on_skip: Callable[[Path, str], None] | None = None,
 ) -> IndexReport:
     """Bring the index in line with the corpus folder, embedding only chunks that are new or changed."""
-    from langchain_chroma import Chroma
-    from langchain_classic.indexes import SQLRecordManager
-    from langchain_core.documents import Document as LCDocument
-    from langchain_core.indexing import index
-    from tqdm import tqdm
-
     started = time.perf_counter()
     paths = IndexPaths(settings.index_dir)
     skipped_files: list[tuple[str, str]] = []
@@ -158,6 +153,23 @@ def build_index(
     def note_skip(path: Path, reason: str) -> None:
         skipped_files.append((str(path), reason))
         (on_skip or (lambda p, r: log.warning("skipped %s: %s", p, r)))(path, reason)
+
+    fingerprint = corpus_fingerprint(settings)
+    manifest = None if rebuild else _unchanged_manifest(paths, fingerprint)
+    if manifest is not None:  # same files, same settings, complete index: nothing can have changed
+        for path, reason in manifest.get("skipped_files", []):
+            note_skip(Path(path), reason)
+        return IndexReport(documents=manifest["documents"], chunks=manifest["chunks"], embedded=0,
+                           skipped=manifest["chunks"], deleted=0, skipped_files=tuple(skipped_files),
+                           seconds=round(time.perf_counter() - started, 2))
+
+    from langchain_chroma import Chroma
+    from langchain_classic.indexes import SQLRecordManager
+    from langchain_core.documents import Document as LCDocument
+    from langchain_core.indexing import index
+    from tqdm import tqdm
+
+    from qa.embed import SentencePoolingEmbeddings
 
     documents = list(load_corpus(settings.corpus_dir, note_skip))
     chunks = [chunk for doc in documents for chunk in split_document(doc, settings.chunk_chars)]
@@ -186,7 +198,8 @@ def build_index(
         batch_size=256,
     )
     bar.close()
-    _write_side_tables(paths, documents, chunks, embedder.sentence_vectors, rebuild)
+    _write_side_tables(paths, documents, chunks, embedder.sentence_vectors, rebuild,
+                       {"corpus": fingerprint, "skipped_files": [list(x) for x in skipped_files]})
     report = IndexReport(
         documents=len(documents),
         chunks=len(chunks),
@@ -197,6 +210,36 @@ def build_index(
         seconds=round(time.perf_counter() - started, 2),
     )
     return report
+
+
+def corpus_fingerprint(settings: Settings) -> str | None:
+    """A hash of every file under the corpus folder (names and bytes) and of what shapes the index from
+    them; None when there is no corpus folder."""
+    root = Path(settings.corpus_dir)
+    if not root.is_dir():
+        return None
+    digest = hashlib.sha256(json.dumps([FORMAT_VERSION, MODEL_NAME, settings.chunk_chars]).encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if not any(part.startswith(".") for part in path.relative_to(root).parts):
+            digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _unchanged_manifest(paths: IndexPaths, fingerprint: str | None) -> dict | None:
+    """The manifest, when the last run indexed exactly this corpus and left every part of the index."""
+    if fingerprint is None or not paths.manifest.exists():
+        return None
+    try:
+        manifest = json.loads(paths.manifest.read_text())
+    except (OSError, ValueError):
+        return None
+    parts = (paths.chroma, paths.records, paths.documents, paths.chunks, paths.sentences, paths.vocabulary)
+    if manifest.get("corpus") != fingerprint or not all(p.exists() for p in parts):
+        return None
+    if manifest.get("chunks") and not paths.bm25.exists():
+        return None
+    return manifest
 
 
 def _chunk_metadata(chunk: Chunk) -> dict:
@@ -220,7 +263,7 @@ def _check_model(paths: IndexPaths, rebuild: bool) -> None:
         )
 
 
-def _write_side_tables(paths, documents, chunks, new_vectors, rebuild) -> None:
+def _write_side_tables(paths, documents, chunks, new_vectors, rebuild, stamp: dict) -> None:
     """The chunk table, sentence vectors, BM25 and manifest, rewritten whole after every index run."""
     bm25s = _bm25s()
 
@@ -249,7 +292,7 @@ def _write_side_tables(paths, documents, chunks, new_vectors, rebuild) -> None:
         retriever.save(str(paths.bm25), show_progress=False)
     paths.manifest.write_text(json.dumps({
         "format": FORMAT_VERSION, "model": MODEL_NAME, "documents": len(documents), "chunks": len(chunks),
-        "sentences": int(matrix.shape[0]), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "sentences": int(matrix.shape[0]), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **stamp,
     }, indent=2))
 
 

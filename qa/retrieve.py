@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ PREFER_BONUS = 1.0 / (RRF_K + 1)
 class Retrieval:
     passages: tuple[Passage, ...]
     query_vector: np.ndarray
+    embed_ms: float = 0.0  # encoding the question, a part of the search
 
 
 class HybridRetriever:
@@ -65,7 +67,9 @@ class HybridRetriever:
 
     def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None) -> Retrieval:
         """``question`` is embedded; ``lexical_terms`` (default: its content words) go to BM25."""
+        started = time.perf_counter()
         query_vector = encode([question], self.threads)[0]
+        embed_ms = round((time.perf_counter() - started) * 1000, 2)
         tokens = lexical_terms if lexical_terms is not None else content_words(question)
         dense, lexical = self.dense(query_vector), self.lexical(tokens)
         fused: dict[int, float] = {}
@@ -82,4 +86,4 @@ class HybridRetriever:
             Passage(self.index.chunks[row], rank, fused[row], dense_score.get(row), lexical_score.get(row))
             for rank, row in enumerate(order)
         )
-        return Retrieval(passages, query_vector)
+        return Retrieval(passages, query_vector, embed_ms)
