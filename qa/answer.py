@@ -19,7 +19,7 @@ from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
 from qa.embed import load_model
 from qa.figures import Figure, clause_around, figures_of
-from qa.text import content_words, normalise, unsupported_numbers
+from qa.text import content_words, normalise, sentence_spans, unsupported_numbers
 
 # --- selection rules -----------------------------------------------------------------------------
 
@@ -40,6 +40,9 @@ def _counted_noun(query: Query) -> set[str] | None:
     return set(term.alternatives) if term else None
 
 
+# Words that make a count one of newcomers (a flow) rather than of all there are (a stock).
+_NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recruiting", "want", "wanted"}
+
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 
 
@@ -51,6 +54,7 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
+ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,11 @@ class Pipeline:
         timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
         scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
+        if query.wants_figure and not any(figures_of(query.kind, s.text) for s in scored[:12]):
+            # The figure asked for may stand in a passage ranked lower: look further before giving up.
+            retrieval = replace(self.retriever.search(query.rewritten, self.settings.candidates, lexical_terms,
+                                                      retrieval.query_vector), embed_ms=retrieval.embed_ms)
+            scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
         timings["rerank"] = _ms(mark)
         mark = time.perf_counter()
         answer = self.compose(query, scored, top_k)
@@ -157,12 +166,17 @@ class Pipeline:
             return self.abstain(query.question, scored, top_k)
         if query.unknown_names():
             return self.abstain(query.question, scored, top_k, unknown=query.unknown_names())
+        unknown_measures = [t.surface for t in query.terms if not t.known and t.alternatives & _MEASURE_NOUNS]
+        if unknown_measures:  # "what is the average salary?" when no document speaks of a salary
+            return self.abstain(query.question, scored, top_k, unknown=unknown_measures)
         if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
             return self.answer_author(query, scored, top_k)
         candidates = []
         if query.kind != "general":
             for sentence in scored[:12]:
                 figure, bond = self.bound_figure(query, sentence.text)
+                if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
+                    continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
@@ -201,6 +215,33 @@ class Pipeline:
                           figure=doc.author)
         return self.abstain(query.question, scored, top_k)
 
+    def off_subject(self, query: Query, candidate: ScoredSentence, scored: list[ScoredSentence]) -> bool:
+        """True when the figure's sentence lacks some of the question's rarer words and another of the
+        best sentences has them all but no figure of the asked kind: the documents speak of what was asked
+        without giving the figure, and this figure is of something else ("how much does the
+        implementation board get?" answered by a sum for family hubs)."""
+        frequency = self.index.vocabulary.document_frequency
+        own = self.subject_words(candidate)
+        missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own
+                   and not t.alternatives & _MEASURE_NOUNS and frequency.get(t.word, 0) <= ANCHOR_DF]
+        if not missing:
+            return False
+        for other in scored[:5]:
+            if other.score < candidate.score - 0.05 or other.text == candidate.text:
+                continue
+            words = self.subject_words(other)
+            if all(m & words for m in missing) and not figures_of(query.kind, other.text):
+                return True
+        return False
+
+    def subject_words(self, sentence: ScoredSentence) -> set[str]:
+        """Words that say what a sentence is about: its own, the sentence before it ("This is backed by
+        £200m" is about what that one names) and its document's title."""
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        before = sentence_spans(doc.text, max(0, sentence.span.start - 600), sentence.span.start)
+        text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
+        return set(content_words(text)) | set(content_words(doc.title))
+
     def bound_figure(self, query: Query, sentence: str) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
@@ -221,6 +262,9 @@ class Pipeline:
                 continue  # the question names an amount (a salary, a tax) this figure is not about
             if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:3]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
+            if counted and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]) \
+                    and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower())):
+                continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             if per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             bond = coverage(query, clause, set())

@@ -12,6 +12,7 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _WORDNUM = "|".join(NUMBER_WORDS + ["hundreds", "thousands", "millions", "dozens"])
 _FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("age", re.compile(rf"\b(?:aged|age of)\s\d{{1,3}}\b|\b(?:\d{{1,3}}|{_WORDNUM})[\s-]years?[\s-]old\b", re.I)),
     ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
     ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
     ("date", re.compile(

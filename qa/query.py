@@ -19,13 +19,15 @@ from qa.text import content_words, normalise, stem, surface_words
 SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
 
 _ASKS = (
-    ("percent", re.compile(r"\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
+    ("age", re.compile(r"\bhow old\b|\b(at )?what age\b", re.I)),
+    ("percent", re.compile(r"\bwhat (\w+ )?margin\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
-    ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount)\b", re.I)),
+    ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
+                         r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhos\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
-    ("place", re.compile(r"\bwhich (local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
+    ("place", re.compile(r"\bwhich (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
     ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich (act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
 )
 
@@ -37,7 +39,7 @@ _TOPICS = (
 
 
 def asked_kind(question: str) -> str:
-    """What the answer must contain: percent, duration, date, count, money, person, place, name, or general."""
+    """What the answer must contain: age, percent, duration, date, count, money, person, place, name, or general."""
     return _asked(question)[0]
 
 
@@ -154,7 +156,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
         is_known = bool(known) or any(ch.isdigit() for ch in word)
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, not is_known and _name_like(surface, question)))
     kind, explicit = _asked(question)
-    wants_figure = explicit and kind in ("percent", "duration", "date", "count", "place", "money")
+    wants_figure = explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
     return Query(question, kind, tuple(terms), rewritten, wants_figure)
 
 

@@ -65,10 +65,13 @@ class HybridRetriever:
         top = np.argpartition(-scores, n - 1)[:n]
         return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]
 
-    def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None) -> Retrieval:
-        """``question`` is embedded; ``lexical_terms`` (default: its content words) go to BM25."""
+    def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None,
+               query_vector: np.ndarray | None = None) -> Retrieval:
+        """``question`` is embedded (unless its ``query_vector`` is given); ``lexical_terms`` (default: its
+        content words) go to BM25."""
         started = time.perf_counter()
-        query_vector = encode([question], self.threads)[0]
+        if query_vector is None:
+            query_vector = encode([question], self.threads)[0]
         embed_ms = round((time.perf_counter() - started) * 1000, 2)
         tokens = lexical_terms if lexical_terms is not None else content_words(question)
         dense, lexical = self.dense(query_vector), self.lexical(tokens)
