@@ -18,7 +18,7 @@ from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
 from qa.embed import load_model
-from qa.figures import Figure, clause_around, figures_of
+from qa.figures import Figure, clause_around, figures_of, role_window
 from qa.text import content_words, normalise, sentence_spans, unsupported_numbers
 
 # --- selection rules -----------------------------------------------------------------------------
@@ -43,6 +43,10 @@ def _counted_noun(query: Query) -> set[str] | None:
 # Words that make a count one of newcomers (a flow) rather than of all there are (a stock).
 _NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recruiting", "want", "wanted"}
 
+# Words that make a role another one: the shadow minister is not the minister.
+_ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
+_QUALIFIED_ROLE = re.compile(rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
+
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 
 
@@ -54,6 +58,8 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
+PERSON_BOND_WEIGHT = 0.2
+LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 
 
@@ -98,6 +104,7 @@ class Pipeline:
         self.settings = settings
         self.index = index or LoadedIndex(settings.index_dir)
         self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads, settings.prefer_kind)
+        self._topics: dict[str, set[str]] = {}
         load_model(settings.threads)  # once, here, so that no question pays for it
 
     # The steps, in the order they run.
@@ -174,18 +181,23 @@ class Pipeline:
         candidates = []
         if query.kind != "general":
             for sentence in scored[:12]:
-                figure, bond = self.bound_figure(query, sentence.text)
+                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
                 if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
                     continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
-                    candidates.append((sentence.score + BOND_WEIGHT * bond + person, replace(sentence, figure=figure)))
+                    if figure.kind == "person":  # judged by what is said of the person, not by their quote
+                        score = sentence.score + SCORE_WEIGHTS[1] * (bond - sentence.coverage) + PERSON_BOND_WEIGHT * bond
+                    else:
+                        score = sentence.score + BOND_WEIGHT * bond
+                    candidates.append((score + person, replace(sentence, figure=figure)))
         ranked = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
         if query.wants_figure and not ranked:
             return self.abstain(query.question, scored, top_k, missing_figure=True)
         # A question that only hints at a kind takes a figure sentence when it is about as good as the best.
-        names_person = bool(ranked) and query.kind == "person" and ranked[0].figure.kind == "person"
+        names_person = (bool(ranked) and query.kind == "person" and ranked[0].figure.kind == "person"
+                        and ranked[0].evidence >= self.settings.abstain_below)
         if ranked and (query.wants_figure or names_person or ranked[0].score >= scored[0].score - 0.05):
             best, pool = ranked[0], ranked
         else:
@@ -242,7 +254,14 @@ class Pipeline:
         text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
         return set(content_words(text)) | set(content_words(doc.title))
 
-    def bound_figure(self, query: Query, sentence: str) -> tuple[Figure | None, float]:
+    def topic_words(self, doc_id: str) -> set[str]:
+        """The words of a document's title and opening lines: what event it reports."""
+        if doc_id not in self._topics:
+            doc = self.index.documents[doc_id]
+            self._topics[doc_id] = set(content_words(doc.title)) | set(content_words(doc.text[:LEAD_CHARS]))
+        return self._topics[doc_id]
+
+    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
         figures = figures_of(query.kind, sentence)
@@ -254,9 +273,10 @@ class Pipeline:
         measures = [t.alternatives & _MEASURE_NOUNS for t in query.terms if t.alternatives & _MEASURE_NOUNS]
         counted = _counted_noun(query) if query.kind == "count" else None
         per_unit = bool(_PER_UNIT.search(query.question))
+        roles = [t.alternatives for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
         best, best_bond = None, -1.0
         for figure in figures:
-            clause_text = clause_around(sentence, figure)
+            clause_text = role_window(sentence, figure) if figure.kind == "person" else clause_around(sentence, figure)
             clause = set(content_words(clause_text))
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
@@ -267,7 +287,15 @@ class Pipeline:
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             if per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
-            bond = coverage(query, clause, set())
+            if any(not role & clause for role in roles):
+                continue  # "who was the commissioner?" is not answered by a name without that title
+            if figure.kind == "person":
+                if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
+                    continue  # "who is the children's minister?" is not answered by the shadow minister
+                # Who a person is stands next to the name; when they spoke, in what the document reports.
+                bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set())
+            else:
+                bond = coverage(query, clause, set())
             if bond > best_bond:
                 best, best_bond = figure, bond
         return best, max(best_bond, 0.0)

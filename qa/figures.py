@@ -141,3 +141,13 @@ def clause_around(sentence: str, figure: Figure) -> str:
     return sentence[left:right]
 
 
+
+
+_QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
+
+
+def role_window(sentence: str, figure: Figure, reach: int = 70) -> str:
+    """The words around a name that say who the person is ("Cllr Judith Blake, Chair of the ... Board"),
+    without what they are quoted as saying: a speaker's words are not a description of the speaker."""
+    unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
+    return unquoted[max(0, figure.start - reach):figure.end + reach]
