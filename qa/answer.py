@@ -19,7 +19,7 @@ from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
 from qa.embed import load_model
 from qa.figures import Figure, clause_around, figures_of, role_window
-from qa.text import content_words, normalise, sentence_spans, unsupported_numbers
+from qa.text import content_words, normalise, numbers_in, sentence_spans, unsupported_numbers
 
 # --- selection rules -----------------------------------------------------------------------------
 
@@ -47,6 +47,9 @@ _NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recru
 _ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
 _QUALIFIED_ROLE = re.compile(rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
 
+_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
+_RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
+
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 
 
@@ -72,6 +75,7 @@ class ScoredSentence:
     coverage: float  # weighted share of the question's terms found here (half credit from context)
     score: float
     figure: Figure | None = None
+    dateline: Span | None = None  # where the document states the date its "today" means, cited too
 
     @property
     def evidence(self) -> float:
@@ -179,9 +183,12 @@ class Pipeline:
         if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
             return self.answer_author(query, scored, top_k)
         candidates = []
+        given = set(numbers_in(query.question))
         if query.kind != "general":
             for sentence in scored[:12]:
                 figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
+                if figure is None and query.kind == "date":
+                    sentence, figure, bond = self.dated(query, sentence)
                 if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
                     continue
                 if figure is not None:
@@ -192,6 +199,9 @@ class Pipeline:
                     else:
                         score = sentence.score + BOND_WEIGHT * bond
                     candidates.append((score + person, replace(sentence, figure=figure)))
+        if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
+            # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
+            candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
         ranked = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
         if query.wants_figure and not ranked:
             return self.abstain(query.question, scored, top_k, missing_figure=True)
@@ -261,10 +271,29 @@ class Pipeline:
             self._topics[doc_id] = set(content_words(doc.title)) | set(content_words(doc.text[:LEAD_CHARS]))
         return self._topics[doc_id]
 
+    def dated(self, query: Query, sentence: ScoredSentence) -> tuple[ScoredSentence, Figure | None, float]:
+        """A sentence that says "today" dates an event by its document's dateline ("published today
+        (2 February)" in an article dated "Thursday, February 2, 2023"): that dateline is the figure."""
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        if not doc.date or not _RELATIVE_DAY.search(sentence.text):
+            return sentence, None, 0.0
+        year = doc.date[:4]
+        head = doc.text[:LEAD_CHARS]
+        dateline = next((f for f in figures_of("date", head) if year in f.text), None)
+        if dateline is None:
+            return sentence, None, 0.0
+        bond = coverage(query, set(content_words(sentence.text)), set())
+        return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
+                Figure("date", dateline.start, dateline.end, dateline.text), bond)
+
     def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
         figures = figures_of(query.kind, sentence)
+        given = set(numbers_in(query.question))
+        figures = [f for f in figures if not set(numbers_in(f.text)) & given]  # not the figure asked about
+        if query.kind == "date" and _ASKS_YEAR.search(query.question):
+            figures = [f for f in figures if re.search(r"\d{4}", f.text)]
         asked = query.words() | {a for t in query.terms for a in t.alternatives}
         if query.kind in ("person", "name"):
             figures = [f for f in figures if not set(content_words(f.text)) <= asked]
@@ -304,6 +333,12 @@ class Pipeline:
 
     def answer_with(self, question, best: ScoredSentence, pool: list[ScoredSentence], top_k: int) -> Answer:
         chosen = [best]
+        if best.dateline is not None:
+            dateline = best.figure.text
+            chosen.append(replace(best, span=best.dateline, text=dateline, dateline=None))
+            citations = tuple(self.cite(n, s) for n, s in enumerate(chosen, start=1))
+            text = f"{dateline}. {best.text} [1] The article saying so is dated {dateline} [2]."
+            return Answer(question=question, answer=text, abstained=False, citations=citations, figure=dateline)
         if best.figure is not None:
             value = normalise(best.figure.text)
             for other in pool:
