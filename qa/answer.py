@@ -64,6 +64,7 @@ EVIDENCE_DENSE = 0.5
 PERSON_BOND_WEIGHT = 0.2
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
+PASSAGES_READ = 12  # passages whose sentences are scored; the answer is looked for among their best
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Pipeline:
         started = time.perf_counter()
         query = analyse(question, self.index.vocabulary)
         lexical_terms = sorted({a for t in query.terms for a in t.alternatives})
-        retrieval = self.retriever.search(query.rewritten, limit=max(8, top_k), lexical_terms=lexical_terms)
+        retrieval = self.retriever.search(query.rewritten, limit=max(PASSAGES_READ, top_k), lexical_terms=lexical_terms)
         timings["retrieve"] = _ms(started)
         timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
