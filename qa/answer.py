@@ -62,6 +62,7 @@ SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
 PERSON_BOND_WEIGHT = 0.2
+CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PASSAGES_READ = 12  # passages whose sentences are scored; the answer is looked for among their best
@@ -209,7 +210,10 @@ class Pipeline:
         # A question that only hints at a kind takes a figure sentence when it is about as good as the best.
         names_person = (bool(ranked) and query.kind == "person" and ranked[0].figure.kind == "person"
                         and ranked[0].evidence >= self.settings.abstain_below)
-        if ranked and (query.wants_figure or names_person or ranked[0].score >= scored[0].score - 0.05):
+        names_category = (bool(ranked) and bool(query.category) and ranked[0].evidence >= self.settings.abstain_below
+                          and self.of_category(query.category, ranked[0].text, ranked[0].figure))
+        if ranked and (query.wants_figure or names_person or names_category
+                       or ranked[0].score >= scored[0].score - 0.05):
             best, pool = ranked[0], ranked
         else:
             best, pool = scored[0], scored
@@ -287,6 +291,14 @@ class Pipeline:
         return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
                 Figure("date", dateline.start, dateline.end, dateline.text), bond)
 
+    @staticmethod
+    def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
+        """The name ends with one of ``heads`` or is followed by one ("the Social Workers in Schools ...
+        programmes", "an 'Experts by Experience' Group")."""
+        last = content_words(figure.text)[-1:]
+        following = content_words(sentence[figure.end:figure.end + 30])[:2]
+        return bool(heads & set(last + following))
+
     def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
@@ -296,8 +308,8 @@ class Pipeline:
         if query.kind == "date" and _ASKS_YEAR.search(query.question):
             figures = [f for f in figures if re.search(r"\d{4}", f.text)]
         asked = query.words() | {a for t in query.terms for a in t.alternatives}
-        if query.kind in ("person", "name"):
-            figures = [f for f in figures if not set(content_words(f.text)) <= asked]
+        if query.kind in ("person", "name"):  # "who chaired the Independent Review?" is not "Independent Review"
+            figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
         if not figures:
             return None, 0.0
         measures = [t.alternatives & _MEASURE_NOUNS for t in query.terms if t.alternatives & _MEASURE_NOUNS]
@@ -326,6 +338,8 @@ class Pipeline:
                 bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set())
             else:
                 bond = coverage(query, clause, set())
+            if query.category and self.of_category(query.category, sentence, figure):
+                bond += CATEGORY_BOND  # "which body": the "... Board", not a person's name beside it
             if bond > best_bond:
                 best, best_bond = figure, bond
         return best, max(best_bond, 0.0)

@@ -28,7 +28,7 @@ _ASKS = (
                          r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhos\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\bwhich (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
-    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich (act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
+    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
 )
 
 
@@ -49,6 +49,10 @@ def _asked(question: str) -> tuple[str, bool]:
     The main clause decides, earliest phrase first: "Who was minister when the report came out?" asks
     for a person, "What was his job, as noted when the review began?" for neither a person nor a date.
     """
+    # Of several sentences the last asks: "did they get care leavers to help? whats that group called"
+    question = re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())[-1]
+    if re.search(r"\bcalled\W*$", question, re.I):
+        return "name", True  # "whats the governments plan after the review called"
     head = re.split(r"(?<=\S)\s+(?:when|while|after|as noted)\s|,\s*as\s", question, maxsplit=1, flags=re.I)[0]
     for text in (head, question):
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
@@ -61,6 +65,29 @@ def _asked(question: str) -> tuple[str, bool]:
         if pattern.search(question):
             return kind, False
     return "general", False
+
+
+# What a name asked for is a name of: "which body ...?" is answered by a "... Board" or an "... Association".
+_BODIES = frozenset({"board", "group", "association", "authority", "department", "society", "cooperative", "body",
+                     "council", "commission", "agency", "service", "trust", "charity"})
+_SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
+_PLANS = frozenset({"strategy", "plan", "framework", "paper"})
+CATEGORY_HEADS = {
+    "body": _BODIES, "bodie": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
+    "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
+    "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
+    "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
+    "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
+}
+
+
+def asked_category(question: str) -> frozenset[str]:
+    """Head words the name asked for may end with (or be followed by), from the question's noun for it."""
+    for word in re.findall(r"[a-z]+", normalise(question)):
+        heads = CATEGORY_HEADS.get(stem(word)) or CATEGORY_HEADS.get(word)
+        if heads:
+            return heads
+    return frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,7 @@ class Query:
     rewritten: str  # the question with everyday words replaced by the documents' words
     # The question demands a figure of its kind ("how much ...?"); otherwise a figure is preferred only.
     wants_figure: bool = False
+    category: frozenset[str] = frozenset()  # for a name: what it is a name of (see CATEGORY_HEADS)
 
     def words(self) -> set[str]:
         return {t.word for t in self.terms}
@@ -157,7 +185,8 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, not is_known and _name_like(surface, question)))
     kind, explicit = _asked(question)
     wants_figure = explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
-    return Query(question, kind, tuple(terms), rewritten, wants_figure)
+    category = asked_category(rewritten) if kind == "name" else frozenset()
+    return Query(question, kind, tuple(terms), rewritten, wants_figure, category)
 
 
 def _name_like(word: str, question: str) -> bool:
