@@ -19,7 +19,7 @@ from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
 from qa.embed import load_model
 from qa.figures import Figure, clause_around, figures_of, role_window
-from qa.text import content_words, normalise, numbers_in, sentence_spans, unsupported_numbers
+from qa.text import content_words, normalise, numbers_in, sentence_spans, stem, unsupported_numbers
 
 # --- selection rules -----------------------------------------------------------------------------
 
@@ -295,8 +295,11 @@ class Pipeline:
     def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
         """The name ends with one of ``heads`` or is followed by one ("the Social Workers in Schools ...
         programmes", "an 'Experts by Experience' Group")."""
-        last = content_words(figure.text)[-1:]
-        following = content_words(sentence[figure.end:figure.end + 30])[:2]
+        def words(text: str) -> list[str]:  # not content_words: "group" and "body" are stopwords there
+            return [stem(w) for w in re.findall(r"[a-z]+", text.lower())]
+
+        last = words(figure.text)[-1:]
+        following = [w for w in words(sentence[figure.end:figure.end + 30]) if w not in {"the", "a", "an"}][:1]
         return bool(heads & set(last + following))
 
     def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
