@@ -61,7 +61,8 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
-PERSON_BOND_WEIGHT = 0.2
+TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
+PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event beside the name, passage rank
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
@@ -85,7 +86,7 @@ class ScoredSentence:
         return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
 
 
-def coverage(query: Query, words: set[str], context: set[str]) -> float:
+def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
     total = sum(t.weight for t in query.terms)
     if not total:
         return 0.0
@@ -94,7 +95,7 @@ def coverage(query: Query, words: set[str], context: set[str]) -> float:
         if term.alternatives & words:
             found += term.weight
         elif term.alternatives & context:
-            found += 0.5 * term.weight
+            found += context_credit * term.weight
     return found / total
 
 
@@ -197,7 +198,7 @@ class Pipeline:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
                     if figure.kind == "person":  # judged by what is said of the person, not by their quote
-                        score = sentence.score + SCORE_WEIGHTS[1] * (bond - sentence.coverage) + PERSON_BOND_WEIGHT * bond
+                        score = PERSON_WEIGHTS[0] * sentence.dense + PERSON_WEIGHTS[1] * bond + PERSON_WEIGHTS[2] / (1 + sentence.passage.rank)
                     else:
                         score = sentence.score + BOND_WEIGHT * bond
                     candidates.append((score + person, replace(sentence, figure=figure)))
@@ -228,7 +229,8 @@ class Pipeline:
             if not doc.author:
                 continue
             at = doc.text.find(doc.author)
-            if at < 0 or sentence.evidence < self.settings.abstain_below:
+            # Similarity alone: "wrote" and "article" are words no passage uses, so coverage means nothing here.
+            if at < 0 or sentence.dense < self.settings.abstain_below:
                 break
             byline = Span(at, at + len(doc.author))
             chunk = next((c for c in self.index.chunks if c.doc_id == doc.doc_id and c.start <= at < c.end),
@@ -318,7 +320,8 @@ class Pipeline:
         measures = [t.alternatives & _MEASURE_NOUNS for t in query.terms if t.alternatives & _MEASURE_NOUNS]
         counted = _counted_noun(query) if query.kind == "count" else None
         per_unit = bool(_PER_UNIT.search(query.question))
-        roles = [t.alternatives for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
+        roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
+                 for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
         best, best_bond = None, -1.0
         for figure in figures:
             clause_text = role_window(sentence, figure) if figure.kind == "person" else clause_around(sentence, figure)
@@ -338,7 +341,7 @@ class Pipeline:
                 if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
                     continue  # "who is the children's minister?" is not answered by the shadow minister
                 # Who a person is stands next to the name; when they spoke, in what the document reports.
-                bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set())
+                bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
             else:
                 bond = coverage(query, clause, set())
             if query.category and self.of_category(query.category, sentence, figure):
