@@ -18,7 +18,7 @@ from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Passage, Span
 from qa.settings import Settings
 from qa.embed import load_model
-from qa.figures import Figure, clause_around, figures_of, role_window
+from qa.figures import Figure, clause_around, figures_of, role_window, title_of
 from qa.text import content_words, normalise, numbers_in, sentence_spans, stem, unsupported_numbers
 
 # --- selection rules -----------------------------------------------------------------------------
@@ -47,6 +47,11 @@ _NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recru
 _ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
 _QUALIFIED_ROLE = re.compile(rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
 
+def _role_words(query: Query) -> set[str]:
+    """The titles a who-question names ("minister", "chair")."""
+    return {t.word for t in query.terms if t.word in _ROLE_NOUNS} if query.kind == "person" else set()
+
+
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
@@ -61,6 +66,8 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
+BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
+TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
 TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
 PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event beside the name, passage rank
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
@@ -127,15 +134,21 @@ class Pipeline:
         timings["retrieve"] = _ms(started)
         timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
+        roles = sorted(_role_words(query))
+        if roles:  # "who was the minister ...?": also read where the documents name a minister at all
+            retrieval = replace(retrieval, passages=self.retriever.lexical_passages(roles, PASSAGES_READ,
+                                                                                  retrieval.passages))
         scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
-        if query.wants_figure and not any(figures_of(query.kind, s.text) for s in scored[:12]):
-            # The figure asked for may stand in a passage ranked lower: look further before giving up.
+        ranked = self.rank_candidates(query, scored)
+        if query.explicit and query.kind != "general" and not ranked:
+            # What was asked for (a figure, a named minister) may stand in a passage ranked lower: look further.
             retrieval = replace(self.retriever.search(query.rewritten, self.settings.candidates, lexical_terms,
                                                       retrieval.query_vector), embed_ms=retrieval.embed_ms)
             scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
+            ranked = self.rank_candidates(query, scored)
         timings["rerank"] = _ms(mark)
         mark = time.perf_counter()
-        answer = self.compose(query, scored, top_k)
+        answer = self.compose(query, scored, ranked, top_k)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
@@ -175,20 +188,17 @@ class Pipeline:
                     scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)
         return sorted(scored.values(), key=lambda s: -s.score)
 
-    def compose(self, query: Query, scored: list[ScoredSentence], top_k: int) -> Answer:
-        if not scored:
-            return self.abstain(query.question, scored, top_k)
-        if query.unknown_names():
-            return self.abstain(query.question, scored, top_k, unknown=query.unknown_names())
-        unknown_measures = [t.surface for t in query.terms if not t.known and t.alternatives & _MEASURE_NOUNS]
-        if unknown_measures:  # "what is the average salary?" when no document speaks of a salary
-            return self.abstain(query.question, scored, top_k, unknown=unknown_measures)
-        if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
-            return self.answer_author(query, scored, top_k)
+    def rank_candidates(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
+        with that figure, best first."""
         candidates = []
         given = set(numbers_in(query.question))
+        pool = scored[:12]
+        roles = _role_words(query)
+        if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
+            pool += [s for s in scored[12:] if set(content_words(s.text)) & roles]
         if query.kind != "general":
-            for sentence in scored[:12]:
+            for sentence in pool:
                 figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
                 if figure is None and query.kind == "date":
                     sentence, figure, bond = self.dated(query, sentence)
@@ -205,9 +215,26 @@ class Pipeline:
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
-        ranked = [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
+        return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
+
+    def compose(self, query: Query, scored: list[ScoredSentence], ranked: list[ScoredSentence], top_k: int) -> Answer:
+        if not scored:
+            return self.abstain(query.question, scored, top_k)
+        if query.unknown_names():
+            return self.abstain(query.question, scored, top_k, unknown=query.unknown_names())
+        unknown_measures = [t.surface for t in query.terms if not t.known and t.alternatives & _MEASURE_NOUNS]
+        if unknown_measures:  # "what is the average salary?" when no document speaks of a salary
+            return self.abstain(query.question, scored, top_k, unknown=unknown_measures)
+        if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
+            return self.answer_author(query, scored, top_k)
         if query.wants_figure and not ranked:
             return self.abstain(query.question, scored, top_k, missing_figure=True)
+        if query.kind == "person" and ranked and ranked[0].figure.kind == "person":
+            body = next((r for r in ranked if r.figure.kind != "person"), None)
+            if body is not None and body.evidence > ranked[0].evidence + BODY_MARGIN:
+                # "who's in charge of making it happen?": a board the documents clearly name, not a person
+                # whose sentence barely bears on the question.
+                ranked = [body] + [r for r in ranked if r is not body]
         # A question that only hints at a kind takes a figure sentence when it is about as good as the best.
         names_person = (bool(ranked) and query.kind == "person" and ranked[0].figure.kind == "person"
                         and ranked[0].evidence >= self.settings.abstain_below)
@@ -328,20 +355,26 @@ class Pipeline:
             clause = set(content_words(clause_text))
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
-            if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:3]):
+            if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
             if counted and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]) \
                     and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower())):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             if per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
-            if any(not role & clause for role in roles):
-                continue  # "who was the commissioner?" is not answered by a name without that title
+            if roles and figure.kind == "person":
+                title = set(content_words(title_of(sentence, figure)))
+                if any(not role & title for role in roles):
+                    continue  # "who was the commissioner?" is not answered by a name without that title
+            elif any(not role & clause for role in roles):
+                continue
             if figure.kind == "person":
                 if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
                     continue  # "who is the children's minister?" is not answered by the shadow minister
                 # Who a person is stands next to the name; when they spoke, in what the document reports.
                 bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
+                # The title itself ("Chair of the Independent Review ...") says most about who is meant.
+                bond += TITLE_WEIGHT * coverage(query, set(content_words(title_of(sentence, figure))), set())
             else:
                 bond = coverage(query, clause, set())
             if query.category and self.of_category(query.category, sentence, figure):

@@ -109,6 +109,7 @@ class Query:
     # The question demands a figure of its kind ("how much ...?"); otherwise a figure is preferred only.
     wants_figure: bool = False
     category: frozenset[str] = frozenset()  # for a name: what it is a name of (see CATEGORY_HEADS)
+    explicit: bool = False  # a question phrase asks for the kind ("who ...?"), not just a topic word
 
     def words(self) -> set[str]:
         return {t.word for t in self.terms}
@@ -186,7 +187,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     kind, explicit = _asked(question)
     wants_figure = explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
     category = asked_category(rewritten) if kind == "name" else frozenset()
-    return Query(question, kind, tuple(terms), rewritten, wants_figure, category)
+    return Query(question, kind, tuple(terms), rewritten, wants_figure, category, explicit)
 
 
 def _name_like(word: str, question: str) -> bool:

@@ -65,6 +65,14 @@ class HybridRetriever:
         top = np.argpartition(-scores, n - 1)[:n]
         return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]
 
+    def lexical_passages(self, tokens: list[str], limit: int, after: tuple[Passage, ...]) -> tuple[Passage, ...]:
+        """``after`` followed by the best BM25 matches of ``tokens`` that it lacks, ranked after it."""
+        have = {p.chunk.chunk_id for p in after}
+        extra = [(row, score) for row, score in self.lexical(tokens)[:limit]
+                 if self.index.chunks[row].chunk_id not in have]
+        return after + tuple(Passage(self.index.chunks[row], len(after) + i, 0.0, None, score)
+                             for i, (row, score) in enumerate(extra))
+
     def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None,
                query_vector: np.ndarray | None = None) -> Retrieval:
         """``question`` is embedded (unless its ``query_vector`` is given); ``lexical_terms`` (default: its
