@@ -66,6 +66,7 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
+RUNNER_UP = 0.8  # a nearby sentence this close to the best is shown with it (an answer often spans two)
 BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
 TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
 TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
@@ -404,7 +405,7 @@ class Pipeline:
                     chosen.append(other)
         else:
             runner_up = next((o for o in pool[1:3] if o.passage.chunk.doc_id == best.passage.chunk.doc_id
-                              and abs(o.span.start - best.span.end) < 400 and o.score >= 0.9 * best.score), None)
+                              and abs(o.span.start - best.span.end) < 400 and o.score >= RUNNER_UP * best.score), None)
             if runner_up is not None:
                 chosen.append(runner_up)
         citations = tuple(self.cite(n, s) for n, s in enumerate(chosen, start=1))

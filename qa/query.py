@@ -53,6 +53,8 @@ def _asked(question: str) -> tuple[str, bool]:
     question = re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())[-1]
     if re.search(r"\bcalled\W*$", question, re.I):
         return "name", True  # "whats the governments plan after the review called"
+    if re.match(r"\s*how (does|did|do|would|is|was)\b.*\b(describe|characteri[sz]e|portray|put it)\b", question, re.I):
+        return "general", True  # "how does the report describe the number of children in care?": in words
     head = re.split(r"(?<=\S)\s+(?:when|while|after|as noted)\s|,\s*as\s", question, maxsplit=1, flags=re.I)[0]
     for text in (head, question):
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
