@@ -27,6 +27,8 @@ from qa.text import content_words, normalise, numbers_in, sentence_spans, stem, 
 # "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
 _MEASURE_NOUNS = {"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
                   "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"}
+_ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
+_INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
 _PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
 
 
@@ -66,6 +68,7 @@ _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 BOND_WEIGHT = 0.2
 EVIDENCE_DENSE = 0.5
+FIGURE_GAP = 0.25  # how much better the passage about the question must be than the one with a figure
 RUNNER_UP = 0.8  # a nearby sentence this close to the best is shown with it (an answer often spans two)
 BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
 TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
@@ -248,6 +251,13 @@ class Pipeline:
             best, pool = scored[0], scored
         if best.evidence < self.settings.abstain_below:
             return self.abstain(query.question, scored, top_k, unknown=query.unknown())
+        top = scored[0]
+        if (query.wants_figure and top.evidence - best.evidence > FIGURE_GAP and figures_of(query.kind, top.text)
+                and all(r.text != top.text for r in ranked)):
+            # The passage plainly about the question has a figure, but not one that answers it ("£25m for
+            # recruiting them" to "how much more are they getting?"); a figure from a passage that barely
+            # bears on the question would answer another one.
+            return self.abstain(query.question, scored, top_k, missing_figure=True)
         return self.answer_with(query.question, best, pool, top_k)
 
     def answer_author(self, query: Query, scored: list[ScoredSentence], top_k: int) -> Answer:
@@ -348,6 +358,7 @@ class Pipeline:
         measures = [t.alternatives & _MEASURE_NOUNS for t in query.terms if t.alternatives & _MEASURE_NOUNS]
         counted = _counted_noun(query) if query.kind == "count" else None
         per_unit = bool(_PER_UNIT.search(query.question))
+        increase = query.kind == "money" and bool(_ASKS_INCREASE.search(query.question))
         roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
                  for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
         best, best_bond = None, -1.0
@@ -361,6 +372,9 @@ class Pipeline:
             if counted and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]) \
                     and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower())):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
+            if increase and not _INCREASE.search(" ".join(sentence[:figure.start].split()[-3:])
+                                                    + " " + " ".join(sentence[figure.end:].split()[:1])):
+                continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
             if per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if roles and figure.kind == "person":
