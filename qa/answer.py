@@ -25,6 +25,8 @@ from qa.text import content_words, normalise, numbers_in, sentence_spans, stem, 
 
 # Nouns that name one particular amount. When a question names one, the figure must be about it:
 # "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
+# Verbs that carry no subject of their own ("what did they want", "how would it end").
+_LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
 _MEASURE_NOUNS = {"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
                   "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"}
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
@@ -290,7 +292,8 @@ class Pipeline:
         frequency = self.index.vocabulary.document_frequency
         own = self.subject_words(candidate)
         missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own
-                   and not t.alternatives & _MEASURE_NOUNS and frequency.get(t.word, 0) <= ANCHOR_DF]
+                   and not t.alternatives & _MEASURE_NOUNS and t.word not in _LIGHT_VERBS
+                   and frequency.get(t.word, 0) <= ANCHOR_DF]
         if not missing:
             return False
         for other in scored[:5]:
