@@ -395,6 +395,8 @@ class Pipeline:
                 bond += TITLE_WEIGHT * coverage(query, set(content_words(title_of(sentence, figure))), set())
             else:
                 bond = coverage(query, clause, set())
+            if figure.kind == "date" and bond == 0:
+                continue  # "what year did the government answer?" is not "the murders ... in 2020"
             if query.category and self.of_category(query.category, sentence, figure):
                 bond += CATEGORY_BOND  # "which body": the "... Board", not a person's name beside it
             if bond > best_bond:
