@@ -146,7 +146,8 @@ class Pipeline:
                                                                                   retrieval.passages))
         scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
         ranked = self.rank_candidates(query, scored)
-        if query.explicit and query.kind != "general" and not ranked:
+        named = [r for r in ranked if self.of_category(query.category, r.text, r.figure)] if query.category else ranked
+        if query.explicit and query.kind != "general" and not named:
             # What was asked for (a figure, a named minister) may stand in a passage ranked lower: look further.
             retrieval = replace(self.retriever.search(query.rewritten, self.settings.candidates, lexical_terms,
                                                       retrieval.query_vector), embed_ms=retrieval.embed_ms)
