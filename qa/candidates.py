@@ -1,0 +1,251 @@
+"""Which sentences hold what a question asks for: a figure or a name of the asked kind, about the asked
+subject. Each rule here turns away a figure that stands near the question's words but answers another
+question; what survives is ranked, and the answer step takes the best or abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from qa.figures import Figure, clause_around, figures_of, role_window, title_of
+from qa.index import LoadedIndex
+from qa.query import Query
+from qa.schema import Passage, Span
+from qa.text import content_words, numbers_in, sentence_spans, stem
+
+# Calibrated on evals/cases.jsonl (see README, "Evaluation").
+EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
+BOND_WEIGHT = 0.2  # a figure's own clause matching the question, on top of its sentence's score
+TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
+TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
+PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event beside the name, passage rank
+CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
+LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
+ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
+
+
+# Verbs that carry no subject of their own ("what did they want", "how would it end").
+_LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
+# Nouns that name one particular amount. When a question names one, the figure must be about it:
+# "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
+MEASURE_NOUNS = {"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
+                 "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"}
+_ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
+_INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
+_PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
+
+
+def _counted_noun(query: Query) -> set[str] | None:
+    """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
+    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of the\s+)?([a-z'-]+)", query.question, re.I)
+    if not m:
+        return None
+    word = content_words(m.group(1))
+    term = next((t for t in query.terms if word and t.word == word[0]), None)
+    return set(term.alternatives) if term else None
+
+
+# Words that make a count one of newcomers (a flow) rather than of all there are (a stock).
+_NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recruiting", "want", "wanted"}
+
+# Titles a who-question may name; and the words that make a title another one (the shadow minister is
+# not the minister).
+_ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
+_QUALIFIED_ROLE = re.compile(rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
+
+
+def role_words(query: Query) -> set[str]:
+    """The titles a who-question names ("minister", "chair")."""
+    return {t.word for t in query.terms if t.word in _ROLE_NOUNS} if query.kind == "person" else set()
+
+
+_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
+_RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: Passage
+    span: Span
+    text: str
+    dense: float
+    coverage: float  # weighted share of the question's terms found here (half credit from context)
+    score: float
+    figure: Figure | None = None
+    dateline: Span | None = None  # where the document states the date its "today" means, cited too
+
+    @property
+    def evidence(self) -> float:
+        """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
+        return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
+
+
+def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
+    total = sum(t.weight for t in query.terms)
+    if not total:
+        return 0.0
+    found = 0.0
+    for term in query.terms:
+        if term.alternatives & words:
+            found += term.weight
+        elif term.alternatives & context:
+            found += context_credit * term.weight
+    return found / total
+
+
+def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
+    """The name ends with one of ``heads`` or is followed by one ("the Social Workers in Schools ...
+    programmes", "an 'Experts by Experience' Group")."""
+    def words(text: str) -> list[str]:  # not content_words: "group" and "body" are stopwords there
+        return [stem(w) for w in re.findall(r"[a-z]+", text.lower())]
+
+    last = words(figure.text)[-1:]
+    following = [w for w in words(sentence[figure.end:figure.end + 30]) if w not in {"the", "a", "an"}][:1]
+    return bool(heads & set(last + following))
+
+
+class CandidateFinder:
+    """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
+    subject. Keeps per-document topic words, so one finder serves one index."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+        self._topics: dict[str, set[str]] = {}
+
+    def rank(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
+        with that figure, best first."""
+        candidates = []
+        given = set(numbers_in(query.question))
+        pool = scored[:12]
+        roles = role_words(query)
+        if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
+            pool += [s for s in scored[12:] if set(content_words(s.text)) & roles]
+        if query.kind != "general":
+            for sentence in pool:
+                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
+                if figure is None and query.kind == "date":
+                    sentence, figure, bond = self.dated(query, sentence)
+                if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
+                    continue
+                if figure is not None:
+                    # A person's name answers "who" better than the name of a body.
+                    person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
+                    if figure.kind == "person":  # judged by what is said of the person, not by their quote
+                        score = PERSON_WEIGHTS[0] * sentence.dense + PERSON_WEIGHTS[1] * bond + PERSON_WEIGHTS[2] / (1 + sentence.passage.rank)
+                    else:
+                        score = sentence.score + BOND_WEIGHT * bond
+                    candidates.append((score + person, replace(sentence, figure=figure)))
+        if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
+            # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
+            candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
+        return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
+
+    def off_subject(self, query: Query, candidate: ScoredSentence, scored: list[ScoredSentence]) -> bool:
+        """True when the figure's sentence lacks some of the question's rarer words and another of the
+        best sentences has them all but no figure of the asked kind: the documents speak of what was asked
+        without giving the figure, and this figure is of something else ("how much does the
+        implementation board get?" answered by a sum for family hubs)."""
+        frequency = self.index.vocabulary.document_frequency
+        own = self.subject_words(candidate)
+        missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own
+                   and not t.alternatives & MEASURE_NOUNS and t.word not in _LIGHT_VERBS
+                   and frequency.get(t.word, 0) <= ANCHOR_DF]
+        if not missing:
+            return False
+        for other in scored[:5]:
+            if other.score < candidate.score - 0.05 or other.text == candidate.text:
+                continue
+            words = self.subject_words(other)
+            if all(m & words for m in missing) and not figures_of(query.kind, other.text):
+                return True
+        return False
+
+    def subject_words(self, sentence: ScoredSentence) -> set[str]:
+        """Words that say what a sentence is about: its own, the sentence before it ("This is backed by
+        £200m" is about what that one names) and its document's title."""
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        before = sentence_spans(doc.text, max(0, sentence.span.start - 600), sentence.span.start)
+        text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
+        return set(content_words(text)) | set(content_words(doc.title))
+
+    def topic_words(self, doc_id: str) -> set[str]:
+        """The words of a document's title and opening lines: what event it reports."""
+        if doc_id not in self._topics:
+            doc = self.index.documents[doc_id]
+            self._topics[doc_id] = set(content_words(doc.title)) | set(content_words(doc.text[:LEAD_CHARS]))
+        return self._topics[doc_id]
+
+    def dated(self, query: Query, sentence: ScoredSentence) -> tuple[ScoredSentence, Figure | None, float]:
+        """A sentence that says "today" dates an event by its document's dateline ("published today
+        (2 February)" in an article dated "Thursday, February 2, 2023"): that dateline is the figure."""
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        if not doc.date or not _RELATIVE_DAY.search(sentence.text):
+            return sentence, None, 0.0
+        year = doc.date[:4]
+        head = doc.text[:LEAD_CHARS]
+        dateline = next((f for f in figures_of("date", head) if year in f.text), None)
+        if dateline is None:
+            return sentence, None, 0.0
+        bond = coverage(query, set(content_words(sentence.text)), set())
+        return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
+                Figure("date", dateline.start, dateline.end, dateline.text), bond)
+
+    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
+        """The figure of the asked kind that the question's own words point to, with the weighted share
+        of the question's terms found in its clause; (None, 0) when there is none."""
+        figures = figures_of(query.kind, sentence)
+        given = set(numbers_in(query.question))
+        figures = [f for f in figures if not set(numbers_in(f.text)) & given]  # not the figure asked about
+        if query.kind == "date" and _ASKS_YEAR.search(query.question):
+            figures = [f for f in figures if re.search(r"\d{4}", f.text)]
+        asked = query.words() | {a for t in query.terms for a in t.alternatives}
+        if query.kind in ("person", "name"):  # "who chaired the Independent Review?" is not "Independent Review"
+            figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
+        if not figures:
+            return None, 0.0
+        measures = [t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS]
+        counted = _counted_noun(query) if query.kind == "count" else None
+        per_unit = bool(_PER_UNIT.search(query.question))
+        increase = query.kind == "money" and bool(_ASKS_INCREASE.search(query.question))
+        roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
+                 for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
+        best, best_bond = None, -1.0
+        for figure in figures:
+            clause_text = role_window(sentence, figure) if figure.kind == "person" else clause_around(sentence, figure)
+            clause = set(content_words(clause_text))
+            if any(not m & clause for m in measures):
+                continue  # the question names an amount (a salary, a tax) this figure is not about
+            if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
+                continue  # "how many social workers" is not answered by "hundreds of schools"
+            if counted and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]) \
+                    and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower())):
+                continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
+            if increase and not _INCREASE.search(" ".join(sentence[:figure.start].split()[-3:])
+                                                    + " " + " ".join(sentence[figure.end:].split()[:1])):
+                continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
+            if per_unit and not _PER_UNIT.search(clause_text):
+                continue  # "how much does each area get" is not answered by the size of a shared pot
+            if roles and figure.kind == "person":
+                title = set(content_words(title_of(sentence, figure)))
+                if any(not role & title for role in roles):
+                    continue  # "who was the commissioner?" is not answered by a name without that title
+            elif any(not role & clause for role in roles):
+                continue
+            if figure.kind == "person":
+                if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
+                    continue  # "who is the children's minister?" is not answered by the shadow minister
+                # Who a person is stands next to the name; when they spoke, in what the document reports.
+                bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
+                # The title itself ("Chair of the Independent Review ...") says most about who is meant.
+                bond += TITLE_WEIGHT * coverage(query, set(content_words(title_of(sentence, figure))), set())
+            else:
+                bond = coverage(query, clause, set())
+            if figure.kind == "date" and bond == 0:
+                continue  # "what year did the government answer?" is not "the murders ... in 2020"
+            if query.category and of_category(query.category, sentence, figure):
+                bond += CATEGORY_BOND  # "which body": the "... Board", not a person's name beside it
+            if bond > best_bond:
+                best, best_bond = figure, bond
+        return best, max(best_bond, 0.0)
