@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa.candidates import MEASURE_NOUNS, CandidateFinder, ScoredSentence, coverage, of_category, role_words
+from qa.candidates import (MEASURE_NOUNS, CandidateFinder, ScoredSentence, coverage, described, of_category,
+                           role_words)
 from qa.embed import load_model
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
-from qa.query import Query, analyse
+from qa.query import WHO_IS, Query, analyse
 from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Span
 from qa.settings import Settings
@@ -126,6 +127,11 @@ class Pipeline:
             return self.abstain(query.question, scored, top_k, unknown=unknown_measures)
         if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
             return self.answer_author(query, scored, top_k)
+        if query.kind == "profile":
+            name = WHO_IS.match(query.question).group(1)
+            described_in = [s for s in scored if described(name, s.text) and s.evidence >= self.settings.abstain_below]
+            if described_in:  # "who is Josh MacAlister?": where the documents say what he is
+                return self.answer_with(query.question, described_in[0], described_in, top_k)
         if query.wants_figure and not ranked:
             return self.abstain(query.question, scored, top_k, missing_figure=True)
         if query.kind == "person" and ranked and ranked[0].figure.kind == "person":

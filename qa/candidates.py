@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.figures import Figure, clause_around, figures_of, role_window, title_of
+from qa.figures import TITLE_NOUNS as _TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
 from qa.query import Query
 from qa.schema import Passage, Span
@@ -46,8 +46,11 @@ def _counted_noun(query: Query) -> set[str] | None:
     return set(term.alternatives) if term else None
 
 
-# Words that make a count one of newcomers (a flow) rather than of all there are (a stock).
+# Words that make a count one of newcomers (a flow) rather than of all there are (a stock), and the
+# words that ask for a stock.
 _NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recruiting", "want", "wanted"}
+_ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
+                         r"exist|today)\b", re.I)
 
 # Titles a who-question may name; and the words that make a title another one (the shadow minister is
 # not the minister).
@@ -92,6 +95,18 @@ def coverage(query: Query, words: set[str], context: set[str], context_credit: f
         elif term.alternatives & context:
             found += context_credit * term.weight
     return found / total
+
+
+def described(name: str, sentence: str) -> Figure | None:
+    """The name in ``sentence`` when the sentence says what that person is ("Josh MacAlister, the founder
+    of ...", "Chair of the Independent Review ... Josh MacAlister")."""
+    at = sentence.lower().find(name.lower())
+    if at < 0:
+        return None
+    figure = Figure("person", at, at + len(name), sentence[at:at + len(name)])
+    title = title_of(sentence, figure)
+    return figure if set(re.findall(r"[a-z]+", title.lower())) & (_TITLE_NOUNS | {"founder", "author", "head", "leader"}) \
+        or re.match(r"\s*,\s*(the|a|an)\s", sentence[figure.end:]) else None
 
 
 def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
@@ -208,6 +223,7 @@ class CandidateFinder:
         measures = [t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS]
         counted = _counted_noun(query) if query.kind == "count" else None
         per_unit = bool(_PER_UNIT.search(query.question))
+        stock = bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower()))
         increase = query.kind == "money" and bool(_ASKS_INCREASE.search(query.question))
         roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
                  for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
@@ -219,8 +235,7 @@ class CandidateFinder:
                 continue  # the question names an amount (a salary, a tax) this figure is not about
             if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
-            if counted and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]) \
-                    and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower())):
+            if counted and stock and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             if increase and not _INCREASE.search(" ".join(sentence[:figure.start].split()[-3:])
                                                     + " " + " ".join(sentence[figure.end:].split()[:1])):

@@ -58,7 +58,7 @@ _TITLE_WORDS = set(
 _CONNECTORS = {"of", "for", "in", "by", "and", "the", "on", "to"}
 _ROLE_WORDS = {"president", "chair", "chief", "executive", "secretary", "minister", "commissioner", "director",
                "mr", "mrs", "ms", "dr", "cllr", "dame", "sir", "education", "shadow"}
-_TITLE_NOUNS = {"president", "chair", "chief", "executive", "secretary", "minister", "commissioner", "director"}
+TITLE_NOUNS = {"president", "chair", "chief", "executive", "secretary", "minister", "commissioner", "director"}
 _CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’-]+)(?:\s+(?:(?:de|van|von|da|du|le|la)\s+)?[A-Z][\w'’-]+)*")
 _NAMED_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:of|for|in|by|and|on|the)\s+)*[A-Z][\w'’-]+)*")
 _SENTENCE_OPENERS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "however", "following",
@@ -162,7 +162,7 @@ def title_of(sentence: str, figure: Figure, reach: int = 90) -> str:
     before = unquoted[max(0, figure.start - reach):figure.start]
     segments = re.split(r"[;:.]|\bsaid\b(?!\s*$)", before)[-1].split(",")
     before = segments[-1]
-    if len(segments) > 1 and not set(re.findall(r"[a-z]+", before.lower())) & _TITLE_NOUNS:
+    if len(segments) > 1 and not set(re.findall(r"[a-z]+", before.lower())) & TITLE_NOUNS:
         before = segments[-2] + before  # "Chair of the ... Board, Cllr Anntoinette Bramble"
     after = re.match(r"\s*,([^,;:.]*)", unquoted[figure.end:figure.end + reach])
     return before + " " + (after.group(1) if after else "")

@@ -39,8 +39,12 @@ _TOPICS = (
 
 
 def asked_kind(question: str) -> str:
-    """What the answer must contain: age, percent, duration, date, count, money, person, place, name, or general."""
+    """What the answer must contain: age, percent, duration, date, count, money, person, place, name, a
+    profile (what a named person is), or general."""
     return _asked(question)[0]
+
+
+WHO_IS = re.compile(r"\s*who(?:'s|s| is| was)\s+(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)\W*$", re.I)
 
 
 def _asked(question: str) -> tuple[str, bool]:
@@ -51,6 +55,8 @@ def _asked(question: str) -> tuple[str, bool]:
     """
     # Of several sentences the last asks: "did they get care leavers to help? whats that group called"
     question = re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())[-1]
+    if WHO_IS.match(question):
+        return "profile", True  # "who is Josh MacAlister?" asks what the documents say he is
     if re.search(r"\bcalled\W*$", question, re.I):
         return "name", True  # "whats the governments plan after the review called"
     if re.match(r"\s*how (does|did|do|would|is|was)\b.*\b(describe|characteri[sz]e|portray|put it)\b", question, re.I):
