@@ -49,6 +49,58 @@ def test_figure_questions(pipeline, question, expected):
     _check_citations(pipeline, answer)
 
 
+@pytest.mark.parametrize("question, unknown", [
+    ("How old is Josh MacAlister?", None),  # no age anywhere
+    ("What is the average salary of a social worker?", "salary"),  # an amount of a thing never mentioned
+    ("how much money does the implementation board get", None),  # sums nearby are for other things
+    ("How many foster carers are there right now?", None),  # "thousands of new foster carers" is a flow
+    ("On what date was the review's final report published?", None),  # the only date is the strategy's
+])
+def test_near_misses_abstain(pipeline, question, unknown):
+    answer = pipeline.ask(question)
+    assert answer.abstained, answer.answer
+    assert not unsupported_numbers(answer.answer, [])
+    if unknown:
+        assert f"“{unknown}”" in answer.answer
+
+
+@pytest.mark.parametrize("question, expected, not_expected", [
+    # The title beside the name decides, not the words of their quote; a shadow minister is another role.
+    ("Who was the children's minister quoted on the implementation strategy?", "Claire Coutinho", "Helen Hayes"),
+    # The event ("when it started") is matched by the article that reports it.
+    ("who was education secretary when they started the review", "Gavin Williamson", "Zahawi"),
+    ("Who was Children's Commissioner for England when the final report was published?", "Rachel de Souza",
+     "Longfield"),
+    # The kind of name asked for: a board, a scheme.
+    ("Name the body the government announced to oversee implementation of the review's recommendations.",
+     "National Implementation Board", None),
+    ("whats the scheme called that puts social workers in schools", "Social Workers in Schools", None),
+    # A figure given in the question anchors the answer and is not itself the answer.
+    ("Over what period would the review's £253 million for social worker recruitment be spent?", "five years",
+     "two years"),
+])
+def test_the_asked_thing_is_chosen(pipeline, question, expected, not_expected):
+    answer = pipeline.ask(question)
+    assert not answer.abstained and expected in answer.answer
+    assert not_expected is None or not_expected not in answer.answer.split(".")[0]
+    _check_citations(pipeline, answer)
+
+
+def test_a_year_comes_from_the_dateline_of_an_article_saying_today(pipeline):
+    answer = pipeline.ask("In what year did the government publish its implementation strategy?")
+    assert not answer.abstained and "2023" in answer.answer
+    assert "today" in answer.citations[0].quote
+    assert answer.citations[1].quote == "Thursday, February 2, 2023"
+    _check_citations(pipeline, answer)
+
+
+def test_who_is_a_named_person_answers_with_what_they_are(pipeline):
+    answer = pipeline.ask("who is josh macalister")
+    assert not answer.abstained
+    assert "founder" in answer.answer or "Chair of" in answer.answer
+    _check_citations(pipeline, answer)
+
+
 def test_every_number_in_an_answer_stands_in_a_cited_quote(pipeline):
     for q in ["How many proposals did the review make?", "How much is the early help pilot worth?",
               "How many children will be in care by next decade?", "What did the ICHA say?"]:
@@ -77,6 +129,13 @@ def test_question_kinds():
     assert asked_kind("Who led the review?") == "person"
     assert asked_kind("how long is the funding for") == "duration"
     assert asked_kind("What is Family Help?") == "general"
+    assert asked_kind("how old is he") == "age"
+    assert asked_kind("What is the estimated cost of the cooperatives?") == "money"
+    assert asked_kind("What profit margin did the CMA find?") == "percent"
+    assert asked_kind("Which seven areas get hubs?") == "place"
+    assert asked_kind("did they ask care leavers? whats that group called") == "name"
+    assert asked_kind("who is Josh MacAlister") == "profile"
+    assert asked_kind("How does the report describe the number of children in care?") == "general"
 
 
 def test_figures_and_normalisation():
