@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.figures import TITLE_NOUNS as _TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
+from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
 from qa.query import Query
 from qa.schema import Passage, Span
@@ -23,6 +23,7 @@ PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
+SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
 
 
 # Verbs that carry no subject of their own ("what did they want", "how would it end").
@@ -55,7 +56,11 @@ _ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the mome
 # Titles a who-question may name; and the words that make a title another one (the shadow minister is
 # not the minister).
 _ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
-_QUALIFIED_ROLE = re.compile(rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
+_QUALIFIED_ROLE = re.compile(
+    rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
+
+
+_DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
 def role_words(query: Query) -> set[str]:
@@ -104,9 +109,8 @@ def described(name: str, sentence: str) -> Figure | None:
     if at < 0:
         return None
     figure = Figure("person", at, at + len(name), sentence[at:at + len(name)])
-    title = title_of(sentence, figure)
-    return figure if set(re.findall(r"[a-z]+", title.lower())) & (_TITLE_NOUNS | {"founder", "author", "head", "leader"}) \
-        or re.match(r"\s*,\s*(the|a|an)\s", sentence[figure.end:]) else None
+    titled = set(re.findall(r"[a-z]+", title_of(sentence, figure).lower())) & _DESCRIBING_NOUNS
+    return figure if titled or re.match(r"\s*,\s*(the|a|an)\s", sentence[figure.end:]) else None
 
 
 def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
@@ -133,10 +137,10 @@ class CandidateFinder:
         with that figure, best first."""
         candidates = []
         given = set(numbers_in(query.question))
-        pool = scored[:12]
+        pool = scored[:SENTENCES_JUDGED]
         roles = role_words(query)
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
-            pool += [s for s in scored[12:] if set(content_words(s.text)) & roles]
+            pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]
         if query.kind != "general":
             for sentence in pool:
                 figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
@@ -148,7 +152,8 @@ class CandidateFinder:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
                     if figure.kind == "person":  # judged by what is said of the person, not by their quote
-                        score = PERSON_WEIGHTS[0] * sentence.dense + PERSON_WEIGHTS[1] * bond + PERSON_WEIGHTS[2] / (1 + sentence.passage.rank)
+                        similarity, described_bond, rank = PERSON_WEIGHTS
+                        score = similarity * sentence.dense + described_bond * bond + rank / (1 + sentence.passage.rank)
                     else:
                         score = sentence.score + BOND_WEIGHT * bond
                     candidates.append((score + person, replace(sentence, figure=figure)))
@@ -223,32 +228,35 @@ class CandidateFinder:
         measures = [t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS]
         counted = _counted_noun(query) if query.kind == "count" else None
         per_unit = bool(_PER_UNIT.search(query.question))
-        stock = bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & set(re.findall(r"[a-z]+", query.question.lower()))
+        question_words = set(re.findall(r"[a-z]+", query.question.lower()))
+        stock = bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & question_words
         increase = query.kind == "money" and bool(_ASKS_INCREASE.search(query.question))
         roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
                  for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
         best, best_bond = None, -1.0
         for figure in figures:
-            clause_text = role_window(sentence, figure) if figure.kind == "person" else clause_around(sentence, figure)
+            person = figure.kind == "person"
+            clause_text = role_window(sentence, figure) if person else clause_around(sentence, figure)
             clause = set(content_words(clause_text))
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
             if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
-            if counted and stock and _NEWCOMERS & set(re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]):
+            following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
+            if counted and stock and _NEWCOMERS & set(following):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             if increase and not _INCREASE.search(" ".join(sentence[:figure.start].split()[-3:])
                                                     + " " + " ".join(sentence[figure.end:].split()[:1])):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
             if per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
-            if roles and figure.kind == "person":
+            if roles and person:
                 title = set(content_words(title_of(sentence, figure)))
                 if any(not role & title for role in roles):
                     continue  # "who was the commissioner?" is not answered by a name without that title
             elif any(not role & clause for role in roles):
                 continue
-            if figure.kind == "person":
+            if person:
                 if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
                     continue  # "who is the children's minister?" is not answered by the shadow minister
                 # Who a person is stands next to the name; when they spoke, in what the document reports.
