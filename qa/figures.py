@@ -142,8 +142,6 @@ def clause_around(sentence: str, figure: Figure) -> str:
     return sentence[left:right]
 
 
-
-
 _QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
 
 

@@ -81,7 +81,7 @@ _BODIES = frozenset({"board", "group", "association", "authority", "department",
 _SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
 _PLANS = frozenset({"strategy", "plan", "framework", "paper"})
 CATEGORY_HEADS = {
-    "body": _BODIES, "bodie": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
+    "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
     "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
     "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
     "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
