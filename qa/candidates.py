@@ -124,26 +124,59 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
     return bool(heads & set(last + following))
 
 
+@dataclass(frozen=True)
+class Demands:
+    """What a question demands of a figure, read once per question rather than once per sentence."""
+
+    given: frozenset[str]  # numbers the question states itself
+    year: bool  # "what year": a date must carry a year
+    asked: frozenset[str]  # the question's words and their alternatives
+    measures: tuple[frozenset[str], ...]  # amounts it names: a salary, a tax
+    counted: frozenset[str] | None  # what "how many" counts
+    per_unit: bool  # "each", "per", "a year"
+    stock: bool  # "how many are there now", not how many new ones
+    increase: bool  # "how much more"
+    roles: tuple[frozenset[str], ...]  # titles a who-question names, with what may stand for them
+
+    @classmethod
+    def of(cls, query: Query) -> Demands:
+        question_words = set(re.findall(r"[a-z]+", query.question.lower()))
+        counted = _counted_noun(query) if query.kind == "count" else None
+        return cls(
+            given=frozenset(numbers_in(query.question)),
+            year=query.kind == "date" and bool(_ASKS_YEAR.search(query.question)),
+            asked=frozenset(query.words() | {a for t in query.terms for a in t.alternatives}),
+            measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS),
+            counted=frozenset(counted) if counted else None,
+            per_unit=bool(_PER_UNIT.search(query.question)),
+            stock=bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & question_words,
+            increase=query.kind == "money" and bool(_ASKS_INCREASE.search(query.question)),
+            roles=tuple(frozenset({t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"})
+                        for t in query.terms if t.word in _ROLE_NOUNS) if query.kind == "person" else (),
+        )
+
+
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
-    subject. Keeps per-document topic words, so one finder serves one index."""
+    subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
 
     def __init__(self, index: LoadedIndex) -> None:
         self.index = index
         self._topics: dict[str, set[str]] = {}
+        self._subjects: dict[tuple[str, int], set[str]] = {}
 
     def rank(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
         """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
         with that figure, best first."""
         candidates = []
-        given = set(numbers_in(query.question))
+        demands = Demands.of(query)
         pool = scored[:SENTENCES_JUDGED]
         roles = role_words(query)
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]
         if query.kind != "general":
             for sentence in pool:
-                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
+                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id, demands)
                 if figure is None and query.kind == "date":
                     sentence, figure, bond = self.dated(query, sentence)
                 if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
@@ -157,6 +190,7 @@ class CandidateFinder:
                     else:
                         score = sentence.score + BOND_WEIGHT * bond
                     candidates.append((score + person, replace(sentence, figure=figure)))
+        given = demands.given
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
@@ -185,10 +219,13 @@ class CandidateFinder:
     def subject_words(self, sentence: ScoredSentence) -> set[str]:
         """Words that say what a sentence is about: its own, the sentence before it ("This is backed by
         £200m" is about what that one names) and its document's title."""
-        doc = self.index.documents[sentence.passage.chunk.doc_id]
-        before = sentence_spans(doc.text, max(0, sentence.span.start - 600), sentence.span.start)
-        text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
-        return set(content_words(text)) | set(content_words(doc.title))
+        key = (sentence.passage.chunk.doc_id, sentence.span.start)
+        if key not in self._subjects:  # off_subject compares each figure with the same few best sentences
+            doc = self.index.documents[key[0]]
+            before = sentence_spans(doc.text, max(0, sentence.span.start - 600), sentence.span.start)
+            text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
+            self._subjects[key] = set(content_words(text)) | set(content_words(doc.title))
+        return self._subjects[key]
 
     def topic_words(self, doc_id: str) -> set[str]:
         """The words of a document's title and opening lines: what event it reports."""
@@ -212,46 +249,39 @@ class CandidateFinder:
         return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
                 Figure("date", dateline.start, dateline.end, dateline.text), bond)
 
-    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
+    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None,
+                     demands: Demands | None = None) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
+        demands = demands or Demands.of(query)
         figures = figures_of(query.kind, sentence)
-        given = set(numbers_in(query.question))
-        figures = [f for f in figures if not set(numbers_in(f.text)) & given]  # not the figure asked about
-        if query.kind == "date" and _ASKS_YEAR.search(query.question):
+        figures = [f for f in figures if not set(numbers_in(f.text)) & demands.given]  # not the figure asked about
+        if demands.year:
             figures = [f for f in figures if re.search(r"\d{4}", f.text)]
-        asked = query.words() | {a for t in query.terms for a in t.alternatives}
         if query.kind in ("person", "name"):  # "who chaired the Independent Review?" is not "Independent Review"
             figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
         if not figures:
             return None, 0.0
-        measures = [t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS]
-        counted = _counted_noun(query) if query.kind == "count" else None
-        per_unit = bool(_PER_UNIT.search(query.question))
-        question_words = set(re.findall(r"[a-z]+", query.question.lower()))
-        stock = bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & question_words
-        increase = query.kind == "money" and bool(_ASKS_INCREASE.search(query.question))
-        roles = [{t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"}
-                 for t in query.terms if t.word in _ROLE_NOUNS] if query.kind == "person" else []
+        asked, measures, counted, roles = demands.asked, demands.measures, demands.counted, demands.roles
         best, best_bond = None, -1.0
         for figure in figures:
             person = figure.kind == "person"
             clause_text = role_window(sentence, figure) if person else clause_around(sentence, figure)
             clause = set(content_words(clause_text))
+            title = set(content_words(title_of(sentence, figure))) if person else set()
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
             if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
             following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
-            if counted and stock and _NEWCOMERS & set(following):
+            if counted and demands.stock and _NEWCOMERS & set(following):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
-            if increase and not _INCREASE.search(" ".join(sentence[:figure.start].split()[-3:])
-                                                    + " " + " ".join(sentence[figure.end:].split()[:1])):
+            beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
+            if demands.increase and not _INCREASE.search(beside):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
-            if per_unit and not _PER_UNIT.search(clause_text):
+            if demands.per_unit and not _PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if roles and person:
-                title = set(content_words(title_of(sentence, figure)))
                 if any(not role & title for role in roles):
                     continue  # "who was the commissioner?" is not answered by a name without that title
             elif any(not role & clause for role in roles):
@@ -262,7 +292,7 @@ class CandidateFinder:
                 # Who a person is stands next to the name; when they spoke, in what the document reports.
                 bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
                 # The title itself ("Chair of the Independent Review ...") says most about who is meant.
-                bond += TITLE_WEIGHT * coverage(query, set(content_words(title_of(sentence, figure))), set())
+                bond += TITLE_WEIGHT * coverage(query, title, set())
             else:
                 bond = coverage(query, clause, set())
             if figure.kind == "date" and bond == 0:
