@@ -6,24 +6,21 @@ No language model: the answer is built from cited sentences, so every figure it 
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from qa.candidates import (MEASURE_NOUNS, CandidateFinder, ScoredSentence, coverage, described, of_category,
-                           role_words)
+from qa.candidates import CandidateFinder, ScoredSentence, coverage, described, of_category
 from qa.embed import load_model
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
-from qa.query import WHO_IS, Query, analyse
+from qa.query import MEASURE_NOUNS, Query
 from qa.retrieve import HybridRetriever
 from qa.schema import Answer, Citation, Span
 from qa.settings import Settings
 from qa.text import content_words, normalise, unsupported_numbers
-
-_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+from qa.understand import Understander
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation"): how a sentence is ranked (similarity to the
 # question, weighted share of its terms, rank of its passage) and when the answer step gives up.
@@ -47,7 +44,11 @@ class Pipeline:
         self.index = index or LoadedIndex(settings.index_dir)
         self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads, settings.prefer_kind)
         self.finder = CandidateFinder(self.index)
-        load_model(settings.threads)  # once, here, so that no question pays for it
+        self.understander = Understander.from_documents(self.index.vocabulary,
+                                                        [d.text for d in self.index.documents.values()])
+        # Once, here, so that no question pays for loading the encoder or the spelling dictionary.
+        load_model(settings.threads)
+        self.understander.normaliser.warm()
 
     # The steps, in the order they run.
 
@@ -56,13 +57,13 @@ class Pipeline:
         question, notices = self.check_question(question)
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        query = analyse(question, self.index.vocabulary)
+        query = self.understander.understand(question)
         lexical_terms = sorted({a for t in query.terms for a in t.alternatives})
         retrieval = self.retriever.search(query.rewritten, limit=max(PASSAGES_READ, top_k), lexical_terms=lexical_terms)
         timings["retrieve"] = _ms(started)
         timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
-        roles = sorted(role_words(query))
+        roles = sorted(query.roles())
         if roles:  # "who was the minister ...?": also read where the documents name a minister at all
             retrieval = replace(retrieval, passages=self.retriever.lexical_passages(roles, PASSAGES_READ,
                                                                                   retrieval.passages))
@@ -81,7 +82,8 @@ class Pipeline:
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
-        return replace(answer, timings_ms=timings, notices=tuple(notices) + answer.notices, retrieved=retrieved)
+        return replace(answer, question=query.original, understood_as=query.question, timings_ms=timings,
+                       notices=tuple(notices) + answer.notices, retrieved=retrieved)
 
     def check_question(self, question: str) -> tuple[str, list[str]]:
         if question is None or not str(question).strip():
@@ -120,16 +122,15 @@ class Pipeline:
     def compose(self, query: Query, scored: list[ScoredSentence], ranked: list[ScoredSentence], top_k: int) -> Answer:
         if not scored:
             return self.abstain(query.question, scored, top_k)
-        if query.unknown_names():
-            return self.abstain(query.question, scored, top_k, unknown=query.unknown_names())
+        if query.unknown():
+            return self.abstain(query.question, scored, top_k, unknown=query.unknown())
         unknown_measures = [t.surface for t in query.terms if not t.known and t.alternatives & MEASURE_NOUNS]
         if unknown_measures:  # "what is the average salary?" when no document speaks of a salary
             return self.abstain(query.question, scored, top_k, unknown=unknown_measures)
-        if query.kind == "person" and _ASKS_AUTHOR.search(query.question):
+        if query.asks_author:
             return self.answer_author(query, scored, top_k)
-        if query.kind == "profile":
-            name = WHO_IS.match(query.question).group(1)
-            described_in = [s for s in scored if described(name, s.text) and s.evidence >= self.settings.abstain_below]
+        if query.profile_of:
+            described_in = [s for s in scored if described(query.profile_of, s.text) and s.evidence >= self.settings.abstain_below]
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
                 return self.answer_with(query.question, described_in[0], described_in, top_k)
         if query.wants_figure and not ranked:
@@ -151,7 +152,7 @@ class Pipeline:
         else:
             best, pool = scored[0], scored
         if best.evidence < self.settings.abstain_below:
-            return self.abstain(query.question, scored, top_k, unknown=query.unknown())
+            return self.abstain(query.question, scored, top_k)
         top = scored[0]
         if (query.wants_figure and top.evidence - best.evidence > FIGURE_GAP and figures_of(query.kind, top.text)
                 and all(r.text != top.text for r in ranked)):

@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 
 from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
-from qa.query import Query
+from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
+from qa.understand import PER_UNIT
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
@@ -28,47 +29,15 @@ SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name
 
 # Verbs that carry no subject of their own ("what did they want", "how would it end").
 _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
-# Nouns that name one particular amount. When a question names one, the figure must be about it:
-# "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
-MEASURE_NOUNS = {"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
-                 "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"}
-_ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 _INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
-_PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
-
-
-def _counted_noun(query: Query) -> set[str] | None:
-    """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
-    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of the\s+)?([a-z'-]+)", query.question, re.I)
-    if not m:
-        return None
-    word = content_words(m.group(1))
-    term = next((t for t in query.terms if word and t.word == word[0]), None)
-    return set(term.alternatives) if term else None
-
-
-# Words that make a count one of newcomers (a flow) rather than of all there are (a stock), and the
-# words that ask for a stock.
-_NEWCOMERS = {"new", "more", "extra", "additional", "further", "recruit", "recruiting", "want", "wanted"}
-_ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
-                         r"exist|today)\b", re.I)
-
-# Titles a who-question may name; and the words that make a title another one (the shadow minister is
-# not the minister).
-_ROLE_NOUNS = {"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"}
+# Words that make a title another one (the shadow minister is not the minister).
 _QUALIFIED_ROLE = re.compile(
-    rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(_ROLE_NOUNS)})", re.I)
+    rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(ROLE_NOUNS)})", re.I)
 
 
 _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
-def role_words(query: Query) -> set[str]:
-    """The titles a who-question names ("minister", "chair")."""
-    return {t.word for t in query.terms if t.word in _ROLE_NOUNS} if query.kind == "person" else set()
-
-
-_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
 
@@ -124,38 +93,6 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
     return bool(heads & set(last + following))
 
 
-@dataclass(frozen=True)
-class Demands:
-    """What a question demands of a figure, read once per question rather than once per sentence."""
-
-    given: frozenset[str]  # numbers the question states itself
-    year: bool  # "what year": a date must carry a year
-    asked: frozenset[str]  # the question's words and their alternatives
-    measures: tuple[frozenset[str], ...]  # amounts it names: a salary, a tax
-    counted: frozenset[str] | None  # what "how many" counts
-    per_unit: bool  # "each", "per", "a year"
-    stock: bool  # "how many are there now", not how many new ones
-    increase: bool  # "how much more"
-    roles: tuple[frozenset[str], ...]  # titles a who-question names, with what may stand for them
-
-    @classmethod
-    def of(cls, query: Query) -> Demands:
-        question_words = set(re.findall(r"[a-z]+", query.question.lower()))
-        counted = _counted_noun(query) if query.kind == "count" else None
-        return cls(
-            given=frozenset(numbers_in(query.question)),
-            year=query.kind == "date" and bool(_ASKS_YEAR.search(query.question)),
-            asked=frozenset(query.words() | {a for t in query.terms for a in t.alternatives}),
-            measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS),
-            counted=frozenset(counted) if counted else None,
-            per_unit=bool(_PER_UNIT.search(query.question)),
-            stock=bool(_ASKS_STOCK.search(query.question)) and not _NEWCOMERS & question_words,
-            increase=query.kind == "money" and bool(_ASKS_INCREASE.search(query.question)),
-            roles=tuple(frozenset({t.word} | t.alternatives & _ROLE_NOUNS | t.alternatives & {"led", "lead"})
-                        for t in query.terms if t.word in _ROLE_NOUNS) if query.kind == "person" else (),
-        )
-
-
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
     subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
@@ -169,14 +106,14 @@ class CandidateFinder:
         """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
         with that figure, best first."""
         candidates = []
-        demands = Demands.of(query)
+        demands = query.demands
         pool = scored[:SENTENCES_JUDGED]
-        roles = role_words(query)
+        roles = query.roles()
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]
         if query.kind != "general":
             for sentence in pool:
-                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id, demands)
+                figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
                 if figure is None and query.kind == "date":
                     sentence, figure, bond = self.dated(query, sentence)
                 if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
@@ -249,11 +186,10 @@ class CandidateFinder:
         return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
                 Figure("date", dateline.start, dateline.end, dateline.text), bond)
 
-    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None,
-                     demands: Demands | None = None) -> tuple[Figure | None, float]:
+    def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
         """The figure of the asked kind that the question's own words point to, with the weighted share
         of the question's terms found in its clause; (None, 0) when there is none."""
-        demands = demands or Demands.of(query)
+        demands = query.demands
         figures = figures_of(query.kind, sentence)
         figures = [f for f in figures if not set(numbers_in(f.text)) & demands.given]  # not the figure asked about
         if demands.year:
@@ -262,7 +198,7 @@ class CandidateFinder:
             figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
         if not figures:
             return None, 0.0
-        asked, measures, counted, roles = demands.asked, demands.measures, demands.counted, demands.roles
+        asked, measures, counted, roles = query.asked_words(), demands.measures, demands.counted, demands.roles
         best, best_bond = None, -1.0
         for figure in figures:
             person = figure.kind == "person"
@@ -274,12 +210,12 @@ class CandidateFinder:
             if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
             following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
-            if counted and demands.stock and _NEWCOMERS & set(following):
+            if counted and demands.stock and NEWCOMER_WORDS & set(following):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
             beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
             if demands.increase and not _INCREASE.search(beside):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
-            if demands.per_unit and not _PER_UNIT.search(clause_text):
+            if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if roles and person:
                 if any(not role & title for role in roles):

@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 when a metric is below evals/thresholds.toml")
     p.add_argument("--thresholds", type=Path, help="thresholds file (default evals/thresholds.toml)")
     p.add_argument("--ragas-jsonl", type=Path, help="also write question/answer/contexts/ground_truth for RAGAS")
+    p.add_argument("--fresh", type=Path, help="the split never tuned on, scored beside (default evals/fresh.jsonl)")
+    p.add_argument("--no-fresh", action="store_true", help="do not score the fresh split")
+    p.add_argument("--no-invariance", action="store_true", help="skip the invariance (perturbation) suite")
+    p.add_argument("--seed", type=int, default=0, help="seed of the invariance perturbations (default 0)")
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("add", help="copy documents into the corpus folder and index them")

@@ -21,6 +21,8 @@ from qa.settings import PROJECT_ROOT, Settings
 from qa.text import normalise, numbers_in, unsupported_numbers
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "cases.jsonl"
+# Written blind and never tuned on: the honest measure of how well the rules generalise.
+DEFAULT_FRESH = PROJECT_ROOT / "evals" / "fresh.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.toml"
 PERSONAS = ("young person", "practitioner", "evaluator")
 
@@ -214,18 +216,38 @@ def run_suite(ask, cases: list[Case], progress: bool = True, label: str = "ours"
     return results
 
 
-def check_thresholds(metrics: dict, thresholds: dict) -> list[str]:
+def check_thresholds(metrics: dict, thresholds: dict, label: str = "") -> list[str]:
     """Lines naming every metric outside its bound; empty when all hold."""
     failures = []
+    prefix = f"{label}: " if label else ""
     for name, bound in thresholds.get("min", {}).items():
         value = metrics.get(name)
         if value is None or value < bound:
-            failures.append(f"{name} = {value} is below the minimum {bound}")
+            failures.append(f"{prefix}{name} = {value} is below the minimum {bound}")
     for name, bound in thresholds.get("max", {}).items():
         value = metrics.get(name)
         if value is None or value > bound:
-            failures.append(f"{name} = {value} is above the maximum {bound}")
+            failures.append(f"{prefix}{name} = {value} is above the maximum {bound}")
     return failures
+
+
+def all_threshold_failures(report: dict, thresholds: dict) -> list[str]:
+    """The tuning set against [min]/[max], the fresh split against [fresh.*], invariance against [invariance.*]."""
+    failures = check_thresholds(report["ours"]["overall"], thresholds)
+    if "fresh" in report:
+        failures += check_thresholds(report["fresh"]["overall"], thresholds.get("fresh", {}), "fresh")
+    if "invariance" in report:
+        rates = {name: row["rate"] for name, row in report["invariance"].items()}
+        failures += check_thresholds(rates, thresholds.get("invariance", {}), "invariance")
+    return failures
+
+
+GAP_METRICS = ("answer_accuracy", "citation_accuracy", "abstention_recall", "false_abstention_rate")
+
+
+def gap(tuned: dict, fresh: dict) -> dict:
+    """How much better the tuning set scores than the fresh split (positive: the rules fit the suite)."""
+    return {k: round(tuned[k] - fresh[k], 4) for k in GAP_METRICS if tuned.get(k) is not None and fresh.get(k) is not None}
 
 
 def ragas_rows(results: list[dict]) -> list[dict]:
@@ -240,8 +262,10 @@ def run_cli(args, settings: Settings) -> int:
     from qa.index import IndexUnavailable
 
     datasets = args.dataset or [DEFAULT_DATASET]
+    fresh_path = None if args.no_fresh else (args.fresh or (DEFAULT_FRESH if DEFAULT_FRESH.exists() else None))
     try:
         cases = load_cases(*datasets)
+        fresh_cases = load_cases(fresh_path) if fresh_path else []
         pipeline = Pipeline(settings)
     except DatasetError as err:
         print(f"qa eval: {err}", file=sys.stderr)
@@ -250,21 +274,32 @@ def run_cli(args, settings: Settings) -> int:
         print(f"qa eval: {err}", file=sys.stderr)
         return 3
     progress = sys.stderr.isatty()
+    texts = {d: doc.text for d, doc in pipeline.index.documents.items()}
     report = {
         "datasets": [str(d) for d in datasets],
         "settings": {"top_k": settings.top_k, "candidates": settings.candidates,
                      "abstain_below": settings.abstain_below, "index_dir": str(settings.index_dir)},
-        "lint": lint_cases(cases, {d: doc.text for d, doc in pipeline.index.documents.items()}),
+        "lint": lint_cases(cases + fresh_cases, texts),
     }
     results = run_suite(pipeline.ask, cases, progress)
     report["ours"] = {**breakdown(results), "cases": results}
+    if fresh_cases:
+        fresh = run_suite(pipeline.ask, fresh_cases, progress, label="fresh")
+        report["fresh_dataset"] = str(fresh_path)
+        report["fresh"] = {**breakdown(fresh), "cases": fresh}
+        report["gap"] = gap(report["ours"]["overall"], report["fresh"]["overall"])
+    if not args.no_invariance:
+        from qa.invariance import run_invariance
+
+        report["invariance"] = run_invariance(lambda case, q: score_answer(case, pipeline.ask(q)), cases, results,
+                                              seed=args.seed)
     if args.baseline:
         naive = NaivePipeline(settings, pipeline.index)
         baseline = run_suite(naive.ask, cases, progress, label="baseline")
         report["baseline"] = {**breakdown(baseline), "cases": baseline}
     thresholds_path = args.thresholds or DEFAULT_THRESHOLDS
     thresholds = tomllib.loads(thresholds_path.read_text()) if thresholds_path.exists() else {}
-    report["threshold_failures"] = check_thresholds(report["ours"]["overall"], thresholds)
+    report["threshold_failures"] = all_threshold_failures(report, thresholds)
     report["thresholds"] = thresholds
 
     from qa.reports import write_reports
@@ -276,9 +311,11 @@ def run_cli(args, settings: Settings) -> int:
         args.ragas_jsonl.parent.mkdir(parents=True, exist_ok=True)
         args.ragas_jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
                                             for r in ragas_rows(results)), encoding="utf-8")
-    from qa.reports import summary_table
+    from qa.reports import invariance_table, summary_table
 
     print(summary_table(report))
+    if report.get("invariance"):
+        print("\nInvariance (share of right answers kept):\n" + invariance_table(report))
     for line in report["lint"]:
         print(f"dataset: {line}", file=sys.stderr)
     if args.check and report["threshold_failures"]:

@@ -29,12 +29,34 @@ def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else str(value)
 
 
+def _columns(report: dict) -> list[str]:
+    return ["ours"] + [c for c in ("fresh", "baseline") if c in report]
+
+
+COLUMN_LABELS = {"ours": "tuning set", "fresh": "fresh split", "baseline": "naive baseline"}
+
+
 def summary_table(report: dict) -> str:
-    """The headline metrics as a Markdown table, ours beside the baseline when there is one."""
-    columns = ["ours"] + (["baseline"] if "baseline" in report else [])
-    lines = ["| metric | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    """The headline metrics as a Markdown table: the tuning set, the fresh split and the gap between them,
+    and the naive baseline when it ran."""
+    columns = _columns(report)
+    gap = report.get("gap", {})
+    header = [COLUMN_LABELS[c] for c in columns] + (["gap (tuning − fresh)"] if gap else [])
+    lines = ["| metric | " + " | ".join(header) + " |", "|---|" + "---|" * len(header)]
     for key, label in HEADLINE:
-        lines.append(f"| {label} | " + " | ".join(_fmt(report[c]["overall"].get(key)) for c in columns) + " |")
+        cells = [_fmt(report[c]["overall"].get(key)) for c in columns]
+        if gap:
+            cells.append(f"{gap[key]:+.3f}" if key in gap else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def invariance_table(report: dict) -> str:
+    """Per perturbation: right answers tried, kept, and the share kept."""
+    rows = report.get("invariance") or {}
+    lines = ["| perturbation | tried | kept | share kept |", "|---|---|---|---|"]
+    for name, row in rows.items():
+        lines.append(f"| {name.replace('_', ' ')} | {row['tried']} | {row['kept']} | {_fmt(row['rate'])} |")
     return "\n".join(lines)
 
 
@@ -54,6 +76,11 @@ def render_markdown(report: dict) -> str:
     parts = ["# Evaluation report", "", f"Datasets: {', '.join(report['datasets'])}", "", summary_table(report), "",
              _group_table(report["ours"]["by_persona"], "By persona"), "",
              _group_table(report["ours"]["by_tag"], "By tag"), ""]
+    if "fresh" in report:
+        parts += [_group_table(report["fresh"]["by_persona"], "Fresh split, by persona"), ""]
+    if report.get("invariance"):
+        parts += ["## Invariance (share of right answers kept when the question is typed another way)", "",
+                  invariance_table(report), ""]
     if report["threshold_failures"]:
         parts += ["## Thresholds not met", ""] + [f"- {f}" for f in report["threshold_failures"]] + [""]
     else:
@@ -111,6 +138,22 @@ def render_plots(report: dict) -> dict[str, str]:
         plots["baseline"] = _png(fig)
         plt.close(fig)
 
+    if report.get("invariance"):
+        rows = report["invariance"]
+        names = [n for n in rows if rows[n]["rate"] is not None]
+        fig, ax = plt.subplots(figsize=(8, 3.4))
+        bound = report.get("thresholds", {}).get("invariance", {}).get("min", {})
+        colours = ["#4c72b0" if rows[n]["rate"] >= bound.get(n, 0) else "#c44e52" for n in names]
+        ax.bar(range(len(names)), [rows[n]["rate"] for n in names], color=colours)
+        for x, n in enumerate(names):
+            if n in bound:
+                ax.hlines(bound[n], x - 0.4, x + 0.4, colors="black", linestyles="dashed")
+        ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8, rotation=20)
+        ax.set_ylim(0, 1.05)
+        ax.set_title("Invariance: right answers kept under each perturbation (dashed: the gate)")
+        plots["invariance"] = _png(fig)
+        plt.close(fig)
+
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.hist([r["latency_ms"] for r in report["ours"]["cases"]], bins=30, color="#4c72b0")
     ax.set_xlabel("latency per question (ms)")
@@ -123,12 +166,21 @@ def render_plots(report: dict) -> dict[str, str]:
 
 def render_html(report: dict) -> str:
     esc = html.escape
-    columns = ["ours"] + (["baseline"] if "baseline" in report else [])
-    head = "".join(f"<th>{c}</th>" for c in columns)
+    columns = _columns(report)
+    gap = report.get("gap", {})
+    head = "".join(f"<th>{COLUMN_LABELS[c]}</th>" for c in columns) + ("<th>gap (tuning − fresh)</th>" if gap else "")
     metric_rows = "".join(
-        f"<tr><td>{label}</td>" + "".join(f"<td>{_fmt(report[c]['overall'].get(k))}</td>" for c in columns) + "</tr>"
+        f"<tr><td>{label}</td>" + "".join(f"<td>{_fmt(report[c]['overall'].get(k))}</td>" for c in columns)
+        + (f"<td>{gap[k]:+.3f}</td>" if k in gap else ("<td></td>" if gap else "")) + "</tr>"
         for k, label in HEADLINE
     )
+    invariance_rows = "".join(
+        f"<tr><td>{esc(name.replace('_', ' '))}</td><td>{row['tried']}</td><td>{row['kept']}</td><td>{_fmt(row['rate'])}</td></tr>"
+        for name, row in (report.get("invariance") or {}).items()
+    )
+    invariance = ("<h2>Invariance</h2><p>Share of right answers kept when the question is typed another way.</p>"
+                  f"<table><tr><th>perturbation</th><th>tried</th><th>kept</th><th>share kept</th></tr>{invariance_rows}</table>"
+                  if invariance_rows else "")
     plots = "".join(f'<img alt="{name} plot" src="data:image/png;base64,{data}">'
                     for name, data in render_plots(report).items())
     failure_rows = "".join(
@@ -144,7 +196,7 @@ def render_html(report: dict) -> str:
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top;font-size:14px}}img{{display:block;margin:1em 0;max-width:100%}}
 .bad{{color:#a00}}.good{{color:#060}}</style></head><body>
 <h1>Evaluation report</h1><p>Datasets: {esc(", ".join(report["datasets"]))}; {report["ours"]["overall"]["cases"]} cases.</p>
-{status}<table><tr><th>metric</th>{head}</tr>{metric_rows}</table>{plots}
+{status}<table><tr><th>metric</th>{head}</tr>{metric_rows}</table>{invariance}{plots}
 <h2>Failures ({len(failures(report))})</h2><table><tr><th>id</th><th>question</th><th>expected</th><th>got</th><th>citations</th></tr>{failure_rows}</table>
 </body></html>"""
 

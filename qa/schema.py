@@ -141,10 +141,13 @@ class Answer:
     figure: str = ""
     # Distinct document ids in retrieval rank order (for retrieval metrics).
     retrieved: tuple[str, ...] = ()
+    # The question as the pipeline read it: contractions, text-speak and typos normalised.
+    understood_as: str = ""
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "understood_as": self.understood_as or self.question,
             "answer": self.answer,
             "abstained": self.abstained,
             "figure": self.figure,

@@ -2,7 +2,7 @@ import pytest
 
 from qa.answer import EmptyQuestion
 from qa.figures import find_figures, people_in
-from qa.query import asked_kind
+from qa.understand import asked_kind
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
 

@@ -81,16 +81,24 @@ def test_eval_cli_writes_reports_and_checks(settings, tmp_path):
     strict.write_text("[min]\nanswer_accuracy = 1.01\n")
     env = {"QA_INDEX_DIR": str(settings.index_dir)}
     out = tmp_path / "report"
-    ok = run_qa("eval", "--dataset", str(dataset), "--out", str(out), "--baseline", "--check",
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_text(json.dumps({**rows[0], "id": "f1", "question": "how much cash did macalister want to fix it"}) + "\n")
+    ok = run_qa("eval", "--dataset", str(dataset), "--fresh", str(fresh), "--out", str(out), "--baseline", "--check",
                 "--ragas-jsonl", str(tmp_path / "ragas.jsonl"), env=env)
     assert ok.returncode == 0, ok.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["ours"]["overall"]["answer_accuracy"] == 1.0 and "baseline" in report
     assert [r["id"] for r in report["ours"]["cases"]] == ["t1", "t2"]
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3 and "Failures" in html
-    assert "| Answer accuracy |" in (out / "report.md").read_text()
+    # The fresh split beside the tuning set, with the gap; the invariance suite from the answerable case.
+    assert [r["id"] for r in report["fresh"]["cases"]] == ["f1"] and "answer_accuracy" in report["gap"]
+    assert report["invariance"]["filler"] == {"tried": 1, "kept": 1, "rate": 1.0, "broken": []}
+    assert report["invariance"]["typo_swap"]["tried"] == 1
+    assert html.count("data:image/png;base64,") == 4 and "Failures" in html and "Invariance" in html
+    markdown = (out / "report.md").read_text()
+    assert "| Answer accuracy |" in markdown and "fresh split" in markdown and "| filler | 1 | 1 | 1.000 |" in markdown
     ragas = [json.loads(line) for line in (tmp_path / "ragas.jsonl").read_text().splitlines()]
     assert set(ragas[0]) == {"question", "answer", "contexts", "ground_truth"} and ragas[0]["contexts"]
-    failing = run_qa("eval", "--dataset", str(dataset), "--check", "--thresholds", str(strict), env=env)
+    failing = run_qa("eval", "--dataset", str(dataset), "--no-fresh", "--no-invariance", "--check",
+                     "--thresholds", str(strict), env=env)
     assert failing.returncode == 1 and "answer_accuracy" in failing.stderr

@@ -1,0 +1,329 @@
+"""How a question was typed -> how it is read: contractions, text-speak, misspellings, spelling variants
+and split compounds, so that a phone-typed question is analysed like the tidy one.
+
+Maintained libraries do the general work: ``contractions`` knows apostrophe-less contractions ("wasnt",
+"whod"), ``wordfreq`` says whether a word is English at all, ``symspellpy`` finds the nearest word to a
+typo, ``lemminflect`` gives inflections. What they lack (chat abbreviations, greetings) is a shipped table,
+``qa/data/textspeak.toml``. The corpus decides last: a word the documents use is never changed, and a typo
+is corrected to a documents' word before a general English one. Figures, amounts and dates are never
+touched: any token with a digit or a currency sign stays exactly as typed.
+
+>>> QuestionNormaliser({"foster": 3, "carers": 5, "money": 2}).normalise("ok so wat r they doin abt fostr carers money").text
+'what are they doing about foster carers money'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# A word this common in English (wordfreq's Zipf scale: 3 = once per million words) is a real word, never
+# a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
+REAL_WORD_ZIPF = 3.0
+TYPO_ZIPF = 2.0
+ENGLISH_WORDS = 50_000  # the most frequent English words a typo may be corrected to
+MIN_CORRECTED_LENGTH = 4  # shorter tokens are too ambiguous to correct ("mp" is "my", "up", "pm" ...)
+# How much more common (on the Zipf scale: 100 times) a documents' word one edit away must be for a listed
+# word to be read as a misspelling of it.
+COMMON_MARGIN = 2.0
+
+_TOKEN = re.compile(r"\S+")
+_CORE = re.compile(r"^([^\w£$€]*)(.*?)([^\w%]*)$")
+_CLAUSE_END = re.compile(r"[.!?,;:]$")
+_CORPUS_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?(?:-[a-z]+)*")
+# British and American spellings of one word: each pair is tried both ways round.
+_SPELLING_VARIANTS = (("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"),
+                      ("our", "or"), ("lling", "ling"), ("lled", "led"), ("tre", "ter"), ("ogue", "og"),
+                      ("ence", "ense"), ("mme", "m"), ("ae", "e"), ("oe", "e"))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as typed and as read; ``changes`` lists each (typed, read as) replacement."""
+
+    original: str
+    text: str
+    changes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+@dataclass(frozen=True)
+class _Tables:
+    textspeak: dict[str, str]
+    fillers: frozenset[str]
+    contractions: dict[str, str]
+
+
+@cache
+def _tables() -> _Tables:
+    import contractions
+    from lemminflect import getAllLemmas
+
+    raw = tomllib.loads(resources.files("qa").joinpath("data/textspeak.toml").read_text(encoding="utf-8"))
+    expansions = {k.lower().replace("’", "'"): v.lower() for k, v in contractions.contractions_dict.items()}
+    for key, value in contractions.slang_dict.items():
+        key = key.lower()
+        # "shell", "lets" and "cause" are words in their own right; "cant" and "wont" are read as contractions.
+        if "'" in key or key.endswith("nt") or not getAllLemmas(key):
+            expansions.setdefault(key, value.lower())
+    return _Tables(raw["words"], frozenset(raw["fillers"]["words"]), expansions)
+
+
+def _closest():
+    from symspellpy import Verbosity
+
+    return Verbosity.CLOSEST
+
+
+def _in_lexicon(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
+
+
+def zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+_english_lock = threading.Lock()
+
+
+@cache
+def _english_speller():
+    """A SymSpell dictionary of the most frequent English words; built once per process (about a second)."""
+    from symspellpy import SymSpell
+    from wordfreq import top_n_list
+
+    speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
+    words = [w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha()]
+    for rank, word in enumerate(words):
+        speller.create_dictionary_entry(word, len(words) - rank)
+    return speller
+
+
+def english_speller():
+    with _english_lock:  # the app answers several questions at once: build it once, not once per thread
+        return _english_speller()
+
+
+class QuestionNormaliser:
+    """Reads questions against one corpus's words.
+
+    ``corpus_words`` maps each lower-case word of the documents to how often they use it; ``names`` holds
+    those the documents write with a capital (their proper names), in the documents' own casing.
+    """
+
+    def __init__(self, corpus_words: Mapping[str, int], names: Mapping[str, str] | None = None,
+                 extra_words: Iterable[str] = ()) -> None:
+        from symspellpy import SymSpell
+
+        self.words = dict(corpus_words)
+        self.names = dict(names or {})
+        # Words with a known meaning though the documents do not use them (the synonym table's keys).
+        self.extra_words = frozenset(extra_words)
+        self.hyphenated = {w.replace("-", ""): w for w in self.words if "-" in w}
+        self.tables = _tables()
+        self.corpus_speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word, count in self.words.items():
+            if word.isalpha():
+                self.corpus_speller.create_dictionary_entry(word, count)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], extra_words: Iterable[str] = ()) -> QuestionNormaliser:
+        """Counts the words of the documents, and which of them the documents write as names."""
+        counts: Counter[str] = Counter()
+        cased: Counter[str] = Counter()
+        for text in texts:
+            for word in re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*", text):
+                lower = word.lower().replace("’", "'")
+                counts[lower] += 1
+                if "-" in lower:
+                    counts.update(lower.split("-"))
+                if word[0].isupper():
+                    cased[word] += 1
+        names = {}
+        for word, count in cased.most_common():
+            lower = word.lower()
+            # A name is written with its capital nearly always, not only at the start of a sentence.
+            if lower not in names and count >= 0.8 * counts[lower]:
+                names[lower] = word
+        return cls(counts, names, extra_words)
+
+    def warm(self) -> None:
+        english_speller()
+
+    # --- reading a question ----------------------------------------------------------------------
+
+    def normalise(self, question: str) -> Reading:
+        tokens = _TOKEN.findall(question)
+        read: list[str] = []
+        changes: list[tuple[str, str]] = []
+        for position, token in enumerate(tokens):
+            lead, core, trail = _CORE.match(token).groups()
+            if not core:
+                read.append(token)
+                continue
+            following = _CORE.match(tokens[position + 1]).group(2) if position + 1 < len(tokens) else ""
+            replacement = self.read_word(core, following)
+            if replacement is None:
+                read.append(token)
+            else:
+                changes.append((core, replacement))
+                read.append(f"{lead}{replacement}{trail}" if replacement else (trail if _CLAUSE_END.search(trail) else ""))
+        read = self.join_compounds([t for t in read if t], changes)
+        text = " ".join(self.drop_fillers(read, changes))
+        return Reading(question, text or " ".join(tokens), tuple(changes))
+
+    def read_word(self, core: str, following: str = "") -> str | None:
+        """The words ``core`` stands for, or None to keep it as typed."""
+        if re.search(r"[\d£$€]", core):
+            return None  # figures, amounts and dates stay exactly as typed
+        lower = core.lower().replace("’", "'")
+        tables = self.tables
+        if lower in self.words or lower in self.extra_words:
+            return None
+        if lower in tables.contractions and "'" in lower:
+            return tables.contractions[lower]
+        if lower.endswith("'s") and len(lower) > 3:  # "govt's", "stategy's": read the word, keep the 's
+            base = self.read_word(core[:-2])
+            whole = f"{base or lower[:-2]}'s"
+            return tables.contractions.get(whole.lower(), whole if base else None)
+        if lower in tables.textspeak:
+            return tables.textspeak[lower]
+        if lower in tables.contractions:
+            return tables.contractions[lower]
+        if lower in self.hyphenated:  # "wideranging" for the documents' "wide-ranging"
+            return self.hyphenated[lower]
+        if "-" in lower:
+            joined = lower.replace("-", "")
+            if self.knows_whole(joined):
+                return joined
+            parts = [self.read_word(p) for p in lower.split("-")]
+            if any(p is not None for p in parts):
+                return " ".join(p if p is not None else w for p, w in zip(parts, lower.split("-")))
+            return None
+        if not lower.isalpha():
+            return None
+        variant = self.corpus_variant(lower)
+        if variant:
+            return variant
+        split = self.split_compound(lower)
+        if split:
+            return split
+        frequency = zipf(lower)
+        if frequency < TYPO_ZIPF:
+            return self.correct(lower, capitalised=core[0].isupper())
+        if _in_lexicon(lower):
+            return None  # a real word ("bake", "Name") is what was meant, however near a documents' word
+        if core[0].isupper() and len(lower) >= MIN_CORRECTED_LENGTH:
+            # A capitalised word one edit from a name the documents use is that name misspelt ("Russel").
+            names = [s for s in self.corpus_speller.lookup(lower, _closest(), 1) if s.term in self.names]
+            if names:
+                return self.names[max(names, key=lambda s: s.count).term]
+        if frequency < REAL_WORD_ZIPF + 1:
+            # Common misspellings ("recieve", "shoud", "milion") are frequent enough to be listed as words;
+            # one edit from a documents' word far more common than itself, the typed form is a slip.
+            near = self.corpus_speller.lookup(lower, _closest(), 1)
+            common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
+            if common:
+                term = max(common, key=lambda s: s.count).term
+                return self.names.get(term, term)
+        return None
+
+    def corpus_variant(self, word: str) -> str | None:
+        """The documents' spelling of a word they spell otherwise ("organization" -> "organisation"), or
+        their inflection of a rare one ("trialling" -> "trial"); common words keep their own inflection,
+        which the stemmer already matches."""
+        forms = set()
+        for old, new in _SPELLING_VARIANTS:
+            for a, b in ((old, new), (new, old)):
+                at = word.rfind(a)
+                if at > 1:
+                    forms.add(word[:at] + b + word[at + len(a):])
+        if zipf(word) < REAL_WORD_ZIPF:
+            from lemminflect import getAllInflections, getAllLemmas
+
+            for form in {word, *forms}:
+                for lemmas in getAllLemmas(form).values():
+                    for lemma in lemmas:
+                        forms.add(lemma)
+                        forms.update(f for group in getAllInflections(lemma).values() for f in group)
+        known = [f for f in forms if f in self.words and f != word]
+        return max(known, key=lambda f: (self.words[f], f)) if known else None
+
+    def split_compound(self, word: str) -> str | None:
+        """'fostercare' -> 'foster care' when both halves are the documents' words and the whole is no word."""
+        if len(word) < 7 or zipf(word) >= TYPO_ZIPF:
+            return None
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if left in self.words and right in self.words and min(zipf(left), zipf(right)) >= REAL_WORD_ZIPF:
+                return f"{left} {right}"
+        return None
+
+    def correct(self, word: str, capitalised: bool = False) -> str | None:
+        """The nearest documents' word to a typo, else the nearest common English word (a capitalised
+        word, likely a name, only to a documents' word); None when nothing is near."""
+        if len(word) < MIN_CORRECTED_LENGTH:
+            return None
+        from symspellpy import Verbosity
+
+        distance = 1 if len(word) <= 5 else 2
+        ours = self.corpus_speller.lookup(word, Verbosity.CLOSEST, distance)
+        theirs = [] if capitalised else english_speller().lookup(word, Verbosity.CLOSEST, distance)
+        best_ours = min((s.distance for s in ours), default=99)
+        best_theirs = min((s.distance for s in theirs), default=99)
+        if ours and best_ours <= best_theirs:
+            term = max((s for s in ours if s.distance == best_ours), key=lambda s: s.count).term
+            return self.names.get(term, term)
+        if theirs:
+            return max((s for s in theirs if s.distance == best_theirs), key=lambda s: s.count).term
+        return None
+
+    def join_compounds(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
+        """'well being' -> 'wellbeing', 'co op' -> 'coop' when the documents (or the synonym table) know
+        the word written whole."""
+        out: list[str] = []
+        for token in tokens:
+            word = token.rstrip(".,!?;:")
+            if out and re.fullmatch(r"[A-Za-z]{2,}", out[-1]) and re.fullmatch(r"[A-Za-z]+", word):
+                joined = (out[-1] + word).lower()
+                if self.knows_whole(joined) and out[-1].lower() not in {"an", "the", "in", "to", "of", "on"}:
+                    changes.append((f"{out[-1]} {word}", joined))
+                    out[-1] = joined + token[len(word):]
+                    continue
+            out.append(token)
+        return out
+
+    def knows_whole(self, word: str) -> bool:
+        return word in self.words or word in self.extra_words
+
+    def drop_fillers(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
+        """Greetings and fillers at the start of a clause or at the end of the message say nothing asked."""
+        fillers = self.tables.fillers
+
+        def is_filler(token: str) -> bool:
+            return _CORE.match(token).group(2).lower() in fillers
+
+        out: list[str] = []
+        clause_start = True
+        for token in tokens:
+            if clause_start and is_filler(token):
+                changes.append((token, ""))
+                continue
+            out.append(token)
+            clause_start = bool(_CLAUSE_END.search(token))
+        while out and is_filler(out[-1]) and len(out) > 1:
+            changes.append((out.pop(), ""))
+        return out

@@ -1,0 +1,238 @@
+"""Question -> Query, once per question: normalise how it was typed (``qa/normalise.py``), then read what it
+asks for: the kind of answer, the weighted terms with their alternatives, the names and measures it is about,
+the asked title or period. Retrieval and reading use only the Query this builds.
+
+Young people ask in their own words ("the care review guy", "how much cash", "kids"); the documents use
+policy words. A shipped table (qa/data/synonyms.toml) maps one to the other, so both lexical matching
+and the embedding see the words the documents use.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
+from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
+from qa.text import content_words, normalise, numbers_in, stem, surface_words
+
+SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
+# A question word the documents never use, and which is no specific thing, still counts for a little:
+# about as much as a word half the passages use, so that one unfamiliar word does not sink the evidence.
+UNKNOWN_COMMON_WEIGHT = 1.1
+
+_ASKS = (
+    ("age", re.compile(r"\bhow old\b|\b(at )?what age\b", re.I)),
+    ("percent", re.compile(r"\bwhat (\w+ )?margin\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
+    ("date", re.compile(r"\b(publication|launch|release) date\b|\bthe date\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
+    ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
+                         r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b", re.I)),
+    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
+    ("place", re.compile(r"\bwhich (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
+    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
+)
+# Topic words that hint at a kind when no question phrase names one ("is the funding enough?").
+_TOPICS = (
+    ("money", re.compile(r"\b(cost|costs|costing|money|cash|funding|budget|spend|spending|spent|price|pounds|quid|worth)\b", re.I)),
+)
+WHO_IS = re.compile(r"\s*who(?: is| was)\s+(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)\W*$", re.I)
+_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
+_ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
+PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
+_ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
+                         r"exist|today)\b", re.I)
+
+# What a name asked for is a name of: "which body ...?" is answered by a "... Board" or an "... Association".
+_BODIES = frozenset({"board", "group", "association", "authority", "department", "society", "cooperative", "body",
+                     "council", "commission", "agency", "service", "trust", "charity"})
+_SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
+_PLANS = frozenset({"strategy", "plan", "framework", "paper"})
+CATEGORY_HEADS = {
+    "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
+    "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
+    "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
+    "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
+    "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
+}
+
+
+class Understander:
+    """Builds the Query for each question, against one index's words.
+
+    >>> understander = Understander.from_documents(index.vocabulary, [d.text for d in index.documents.values()])
+    >>> understander.understand("wat r they doin abt foster carers money").question
+    'what are they doing about foster carers money'
+    """
+
+    def __init__(self, vocabulary: Vocabulary, normaliser: QuestionNormaliser) -> None:
+        self.vocabulary = vocabulary
+        self.normaliser = normaliser
+
+    @classmethod
+    def from_documents(cls, vocabulary: Vocabulary, texts) -> Understander:
+        words, phrases = synonym_table()
+        return cls(vocabulary, QuestionNormaliser.from_texts(texts, words))
+
+    def understand(self, question: str) -> Query:
+        return analyse(self.normaliser.normalise(question), self.vocabulary)
+
+
+def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
+    """The Query of a question as read. A plain string is taken as already normalised."""
+    if isinstance(reading, str):
+        reading = Reading(reading, reading)
+    question = reading.text
+    rewritten, matched = rewrite(question)
+    surfaces = {stem(w): w for w in surface_words(question)}
+    alternatives: dict[str, set[str]] = {word: {word} for word in surfaces}
+    for phrase, replacements in matched:
+        replacement_words = {w for r in replacements for w in content_words(r)}
+        for word in content_words(phrase):
+            if not replacement_words:  # filler such as "guy" or "thing": nothing to look for
+                alternatives.pop(word, None)
+            elif word in alternatives:
+                alternatives[word] |= replacement_words
+    terms = []
+    for word, alts in alternatives.items():
+        known = [a for a in alts if vocabulary.knows(a)]
+        surface = surfaces.get(word, word)
+        is_known = bool(known) or any(ch.isdigit() for ch in word)
+        specific = not is_known and is_specific(surface, question)
+        if known:
+            weight = max(vocabulary.idf(a) for a in known)
+        else:
+            weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
+        terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific))
+    kind, explicit = asked(question)
+    last = last_sentence(question)
+    profile = WHO_IS.match(last) if kind == "profile" else None
+    query = Query(
+        question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
+        wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money"),
+        category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
+        asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
+        profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
+    )
+    return _with_demands(query)
+
+
+def _with_demands(query: Query) -> Query:
+    from dataclasses import replace
+
+    question = query.question
+    question_words = set(re.findall(r"[a-z]+", question.lower()))
+    counted = _counted_noun(query) if query.kind == "count" else None
+    demands = Demands(
+        given=frozenset(numbers_in(question)),
+        year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
+        measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS),
+        counted=frozenset(counted) if counted else None,
+        per_unit=bool(PER_UNIT.search(question)),
+        stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
+        increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
+        roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
+                    for t in query.terms if t.word in ROLE_NOUNS) if query.kind == "person" else (),
+    )
+    return replace(query, demands=demands)
+
+
+def _counted_noun(query: Query) -> set[str] | None:
+    """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
+    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of the\s+)?([a-z'-]+)", query.question, re.I)
+    if not m:
+        return None
+    word = content_words(m.group(1))
+    term = next((t for t in query.terms if word and t.word == word[0]), None)
+    return set(term.alternatives) if term else None
+
+
+def is_specific(word: str, question: str) -> bool:
+    """A word the documents lack names a specific thing, so that they cannot answer: a proper name (written
+    with a capital inside the question, or unknown to an English lexicon: "Scotland", "Ofsted") or a rare
+    noun ("orthodontist"). Common words ("title", "happens"), and tokens that are no word at all (an
+    uncorrectable typo), never make the documents unable to answer."""
+    from lemminflect import getAllLemmas
+
+    frequency = zipf(word)
+    if frequency < 1.0:
+        return False
+    capitalised_inside = re.search(rf"(?<=\w)[\s,]+{re.escape(word.capitalize())}\b", question)
+    lemmas = getAllLemmas(word)
+    rare_noun = frequency < REAL_WORD_ZIPF and set(lemmas) == {"NOUN"}  # a thing, not "envisage" or "dire"
+    return bool(capitalised_inside) or not lemmas or rare_noun
+
+
+def last_sentence(question: str) -> str:
+    """Of several sentences the last asks: "did they get care leavers to help? whats that group called"."""
+    return re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())[-1]
+
+
+def asked_kind(question: str) -> str:
+    """What the answer must contain: age, percent, duration, date, count, money, person, place, name, a
+    profile (what a named person is), or general."""
+    return asked(question)[0]
+
+
+def asked(question: str) -> tuple[str, bool]:
+    """The kind, and whether a question phrase asks for it ("how much ...?") rather than a topic word hinting.
+
+    The main clause decides, earliest phrase first: "Who was minister when the report came out?" asks
+    for a person, "What was his job, as noted when the review began?" for neither a person nor a date.
+    """
+    question = last_sentence(question)
+    if WHO_IS.match(question):
+        return "profile", True  # "who is Josh MacAlister?" asks what the documents say he is
+    if re.search(r"\bcalled\W*$", question, re.I):
+        return "name", True  # "what is the governments plan after the review called"
+    if re.match(r"\s*how (does|did|do|would|is|was)\b.*\b(describe|characteri[sz]e|portray|put it)\b", question, re.I):
+        return "general", True  # "how does the report describe the number of children in care?": in words
+    head = re.split(r"(?<=\S)\s+(?:when|while|after|as noted)\s|,\s*as\s", question, maxsplit=1, flags=re.I)[0]
+    for text in (head, question):
+        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
+                 for m in [pattern.search(text)] if m]
+        if found:
+            return min(found)[2], True
+        if re.match(r"\s*(what|which|why|how|where|is|are|did|does|do|would|could|can)\b", text, re.I):
+            break
+    for kind, pattern in _TOPICS:
+        if pattern.search(question):
+            return kind, False
+    return "general", False
+
+
+def asked_category(question: str) -> frozenset[str]:
+    """Head words the name asked for may end with (or be followed by), from the question's noun for it."""
+    for word in re.findall(r"[a-z]+", normalise(question)):
+        heads = CATEGORY_HEADS.get(stem(word)) or CATEGORY_HEADS.get(word)
+        if heads:
+            return heads
+    return frozenset()
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    data = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    return data.get("words", {}), data.get("phrases", {})
+
+
+def rewrite(question: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The question with known everyday phrases and words followed by the documents' words for them,
+    and the (phrase, replacements) pairs that matched."""
+    words, phrases = synonym_table()
+    text = normalise(question)
+    matched = []
+    for phrase, replacements in sorted(phrases.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{re.escape(phrase)}\b", text):
+            matched.append((phrase, replacements))
+            text = re.sub(rf"\b{re.escape(phrase)}\b", " ".join(replacements[:1]) or " ", text)
+    extra = []
+    for word in re.findall(r"[a-z0-9'-]+", text):
+        if word in words:
+            matched.append((word, words[word]))
+            extra.extend(words[word][:1])
+    return (text + (" " + " ".join(extra) if extra else "")).strip(), matched
