@@ -17,6 +17,7 @@ from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, Query
 from qa.retrieve import HybridRetriever
+from qa.safety import support_for
 from qa.schema import Answer, Citation, Span
 from qa.settings import Settings
 from qa.text import content_words, normalise, unsupported_numbers
@@ -55,6 +56,12 @@ class Pipeline:
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         top_k = top_k or self.settings.top_k
         question, notices = self.check_question(question)
+        support = support_for(question)
+        if support is not None and support.disclosure:
+            # Someone telling us they are being harmed gets the support panel and this note; an article
+            # quote would read as the answer to what they said.
+            return Answer(question=question, answer=support.disclosure_note, abstained=True, notices=tuple(notices),
+                          support=support.reason)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         query = self.understander.understand(question)
@@ -83,7 +90,8 @@ class Pipeline:
         timings["total"] = _ms(started)
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
         return replace(answer, question=query.original, understood_as=query.question, timings_ms=timings,
-                       notices=tuple(notices) + answer.notices, retrieved=retrieved)
+                       notices=tuple(notices) + answer.notices, retrieved=retrieved,
+                       support=support.reason if support else "")
 
     def check_question(self, question: str) -> tuple[str, list[str]]:
         if question is None or not str(question).strip():

@@ -3,7 +3,7 @@ same answer. Each perturbation below is generated from every answerable case, se
 run is reproducible; the metric is the share of cases answered right as written that stay right perturbed.
 
 >>> perturb("How much is going to kinship carers?", "typo_swap", "case-1")
-'How much is going to knishp carers?'
+'How much is going to kinship caerrs?'
 """
 
 from __future__ import annotations

@@ -215,6 +215,8 @@ class QuestionNormaliser:
             return None
         if not lower.isalpha():
             return None
+        if lower.endswith("in") and not _in_lexicon(lower) and _in_lexicon(lower + "g"):
+            return lower + "g"  # the dropped g of speech: "bein", "doin", "sayin"
         variant = self.corpus_variant(lower)
         if variant:
             return variant

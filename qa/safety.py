@@ -39,8 +39,12 @@ class SupportPanel:
     intro: str
     contacts: tuple[Contact, ...]
     closing: str
-    # Which group of cues matched (self_harm, abuse, unsafe, running_away): for tests and logs, never shown.
+    # Which group of cues matched (self_harm, abuse, unsafe, running_away, not_heard): for tests and logs,
+    # never shown.
     reason: str = ""
+    # The message discloses harm done to the person: show the panel and this note, never an article quote.
+    disclosure: bool = False
+    disclosure_note: str = ""
 
     def to_text(self) -> str:
         lines = [self.heading, self.intro, ""]
@@ -52,6 +56,7 @@ class SupportPanel:
 class _SupportData:
     cues: tuple[tuple[str, re.Pattern], ...]
     panel: SupportPanel
+    disclosure_reasons: frozenset[str]
 
 
 @cache
@@ -60,7 +65,19 @@ def _load() -> _SupportData:
     cues = tuple((reason, re.compile(pattern)) for reason, patterns in raw["cues"].items() for pattern in patterns)
     panel = raw["panel"]
     contacts = tuple(Contact(**c) for c in panel["contacts"])
-    return _SupportData(cues, SupportPanel(panel["heading"], panel["intro"], contacts, panel["closing"]))
+    disclosure = raw["disclosure"]
+    return _SupportData(cues, SupportPanel(panel["heading"], panel["intro"], contacts, panel["closing"],
+                                           disclosure_note=disclosure["note"]),
+                        frozenset(disclosure["reasons"]))
+
+
+@cache
+def _reader():
+    """The question normaliser without any corpus: contractions, text-speak and misspellings read the same
+    way as for answering, so "i dont feel safe" and "ppl hurt me" meet the cues written for tidy English."""
+    from qa.normalise import QuestionNormaliser
+
+    return QuestionNormaliser({})
 
 
 def normalise_message(message: str) -> str:
@@ -69,10 +86,14 @@ def normalise_message(message: str) -> str:
 
 
 def support_for(message: str) -> SupportPanel | None:
-    """The support panel when ``message`` signals distress or danger, else None."""
+    """The support panel when ``message`` signals distress or danger, else None. The cues are tried on the
+    message as typed and as read after normalisation."""
     data = _load()
-    text = normalise_message(message)
+    typed = normalise_message(message)
+    if not typed:
+        return None
+    texts = dict.fromkeys((typed, normalise_message(_reader().normalise(typed).text)))
     for reason, cue in data.cues:
-        if cue.search(text):
-            return replace(data.panel, reason=reason)
+        if any(cue.search(text) for text in texts):
+            return replace(data.panel, reason=reason, disclosure=reason in data.disclosure_reasons)
     return None

@@ -143,6 +143,8 @@ class Answer:
     retrieved: tuple[str, ...] = ()
     # The question as the pipeline read it: contractions, text-speak and typos normalised.
     understood_as: str = ""
+    # Which safeguarding cues the question met (see qa/safety.py); empty when none did.
+    support: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -155,4 +157,5 @@ class Answer:
             "timings_ms": dict(self.timings_ms),
             "notices": list(self.notices),
             "retrieved": list(self.retrieved),
+            "support": self.support or None,
         }

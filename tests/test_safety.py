@@ -23,6 +23,10 @@ TRIGGERS = {
         "I'm being abused at home",
         "someone at my placement touched me",
         "he keeps threatening me",
+        "my foster carer hits me",
+        "ppl hurt me",
+        "my foster carr hits me",
+        "im bein hurt",
     ],
     "unsafe": [
         "I don't feel safe at home",
@@ -30,6 +34,8 @@ TRIGGERS = {
         "i feel unsafe in my children's home",
         "im in danger",
         "my mum threw me out last night",
+        "i dont feel safe",
+        "i dnt feel safe at my placement",
     ],
     "running_away": [
         "I want to run away from my foster home",
@@ -37,6 +43,14 @@ TRIGGERS = {
         "I ran away from my placement",
         "thinking about running away, what happens if I do",
         "I've escaped from my children's home",
+    ],
+    "not_heard": [
+        "nobody listens to me at my placement",
+        "nobody at my placement listens to me",
+        "my social worker never listens to me",
+        "they dont listen 2 me",
+        "i feel like no one is listening",
+        "im not being listened to",
     ],
 }
 
@@ -55,6 +69,10 @@ ORDINARY = [
     "what harm did the market do to children's homes",
     "What is a kinship carer?",
     "i.e. what is a looked-after child",
+    "does anyone listen to children in care",
+    "who listens to care leavers",
+    "they listen to me at my new placement",
+    "wat r they doin abt foster carers money",
 ]
 
 
@@ -101,3 +119,18 @@ def test_empty_and_odd_input():
     assert support_for("") is None
     assert support_for(None) is None
     assert support_for("   I   WANT   TO   RUN   AWAY   ") is not None
+
+
+def test_a_disclosure_is_marked_and_carries_its_note():
+    panel = support_for("my foster carer hits me")
+    assert panel.disclosure and "can't help with this" in panel.disclosure_note
+    assert not support_for("I don't feel safe at home").disclosure  # distress, not a disclosure of harm
+
+
+def test_a_disclosure_gets_the_panel_and_no_article_quote(pipeline):
+    for message in ("my foster carer hits me", "ppl hurt me"):
+        answer = pipeline.ask(message)
+        assert answer.support == "abuse" and answer.abstained
+        assert answer.citations == () and answer.answer == support_for(message).disclosure_note
+    answer = pipeline.ask("i dont feel safe, how much is going to foster carers")
+    assert answer.support == "unsafe"  # the panel first, then the answer the articles give

@@ -1,0 +1,111 @@
+"""Reading a question as typed on a phone: what normalisation changes, what it must never change, and that
+the casual or misspelled question gets the tidy one's answer."""
+
+import json
+import re
+
+import pytest
+
+from qa.invariance import PERTURBATIONS, perturb
+from qa.text import numbers_in
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def normaliser(pipeline):
+    return pipeline.understander.normaliser
+
+
+def _questions():
+    for name in ("cases.jsonl", "fresh.jsonl"):
+        for line in (ROOT / "evals" / name).open(encoding="utf-8"):
+            yield json.loads(line)["question"]
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("ok so wat r they doing abt foster carers money", "what are they doing about foster carers money"),
+    ("How much did MacAlister call for to trnasform the ssytem?", "How much did MacAlister call for to transform the system?"),
+    ("who wasnt happy with it", "who was not happy with it"),
+    ("whod be in charge of the co-op thing", "who would be in charge of the coop thing"),
+    ("hey whats the £2.6bn for tho", "what is the £2.6bn for though"),
+    ("wht did MacAlsiter propoes", "what did MacAlister propose"),
+    ("How much investment backs the govt's strategy?", "How much investment backs the government's strategy?"),
+    ("Which charity does Mark Russel lead", "Which charity does Mark Russell lead"),
+    ("which minister commented on the wideranging reforms", "which minister commented on the wide-ranging reforms"),
+    ("how many kids r in care in scotlnd", "how many kids are in care in scotland"),
+    ("what r they doin", "what are they doing"),
+])
+def test_typed_questions_are_read_as_meant(normaliser, typed, read):
+    assert normaliser.normalise(typed).text == read
+
+
+@pytest.mark.parametrize("question", [
+    "what happens when i turn 18 in care", "what formal title did he have", "how do i bake bread",
+    "Name the body that oversees it", "what is kinship care",
+])
+def test_real_words_are_left_alone(normaliser, question):
+    assert normaliser.normalise(question).text == question
+
+
+def test_figures_money_dates_and_corpus_names_are_never_changed(normaliser):
+    names = set(normaliser.names.values())
+    checked = 0
+    for question in _questions():
+        for variant in [question] + [perturb(question, p, "n") for p in PERTURBATIONS if p != "other_persona"]:
+            if variant is None:
+                continue
+            read = normaliser.normalise(variant).text
+            assert re.findall(r"\d[\d.,]*", read) == re.findall(r"\d[\d.,]*", variant), (variant, read)
+            assert re.findall(r"[£$€][\d.,]+\w*|\d+%", read) == re.findall(r"[£$€][\d.,]+\w*|\d+%", variant)
+            for name in set(re.findall(r"[A-Z][\w'’-]+", variant)) & names:
+                assert name in read, (variant, read, name)
+            checked += 1
+    assert checked > 1000
+
+
+def test_dates_and_amounts_typed_oddly_stay_as_typed(normaliser):
+    for question in ("wat happened on 2 feb 2023", "is it £2.6bn or £2.6 billion", "20/02/2023 wat", "100,000 kids r in care"):
+        read = normaliser.normalise(question).text
+        assert [t for t in read.split() if re.search(r"\d", t)] == [t for t in question.split() if re.search(r"\d", t)]
+
+
+def test_the_json_says_how_the_question_was_read(pipeline):
+    answer = pipeline.ask("ok so wat is kinship care").to_dict()
+    assert answer["question"] == "ok so wat is kinship care"
+    assert answer["understood_as"] == "what is kinship care"
+
+
+@pytest.mark.parametrize("question", [
+    "wat is kinship care", "what happens when i turn 18 in care", "ok so how much cash is going on foster carers",
+    "who wasnt happy with the governments plan", "how much did they say it wud cost 2 fix the ssytem",
+])
+def test_casual_questions_are_not_refused_for_one_unfamiliar_word(pipeline, question):
+    assert "never mention" not in pipeline.ask(question).answer
+
+
+@pytest.mark.parametrize("question", ["How many children are in care in Scotland?", "how many kids r in care in scotlnd",
+                                      "what does ofsted say about the review"])
+def test_a_specific_thing_the_documents_lack_is_named(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.abstained and "never mention" in answer.answer
+
+
+@pytest.mark.parametrize("perturbation", [p for p in PERTURBATIONS if p != "other_persona"])
+def test_a_perturbed_question_gets_the_tidy_answer(pipeline, perturbation):
+    tidy = "What's the total investment you say the review's chair called for to transform the system?"
+    varied = perturb(tidy, perturbation, "unit")
+    if varied is None:
+        pytest.skip("nothing to perturb")
+    assert varied != tidy
+    assert "£2.6 billion" in pipeline.ask(varied).answer, varied
+
+
+def test_perturbations_are_seeded_and_keep_figures():
+    question = "What's the £2.6bn over five years for, and who said 30,000?"
+    for name in PERTURBATIONS:
+        if name == "other_persona":
+            continue
+        first, again = perturb(question, name, "id-1"), perturb(question, name, "id-1")
+        assert first == again
+        if first is not None:
+            assert numbers_in(first) == numbers_in(question)
