@@ -47,9 +47,7 @@ class Pipeline:
         self.finder = CandidateFinder(self.index)
         self.understander = Understander.from_documents(self.index.vocabulary,
                                                         [d.text for d in self.index.documents.values()])
-        # Once, here, so that no question pays for loading the encoder or the spelling dictionary.
-        load_model(settings.threads)
-        self.understander.normaliser.warm()
+        load_model(settings.threads)  # once, here, so that no question pays for it
 
     # The steps, in the order they run.
 

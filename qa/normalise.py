@@ -27,7 +27,7 @@ from importlib import resources
 # a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
 REAL_WORD_ZIPF = 3.0
 TYPO_ZIPF = 2.0
-ENGLISH_WORDS = 50_000  # the most frequent English words a typo may be corrected to
+ENGLISH_WORDS = 30_000  # the most frequent English words a typo may be corrected to
 MIN_CORRECTED_LENGTH = 4  # shorter tokens are too ambiguous to correct ("mp" is "my", "up", "pm" ...)
 # How much more common (on the Zipf scale: 100 times) a documents' word one edit away must be for a listed
 # word to be read as a misspelling of it.
@@ -101,7 +101,8 @@ _english_lock = threading.Lock()
 
 @cache
 def _english_speller():
-    """A SymSpell dictionary of the most frequent English words; built once per process (about a second)."""
+    """A SymSpell dictionary of the most frequent English words: built once per process, when a question
+    first has a word that is neither the documents' nor listed English (about 0.7 s)."""
     from symspellpy import SymSpell
     from wordfreq import top_n_list
 
@@ -159,9 +160,6 @@ class QuestionNormaliser:
             if lower not in names and count >= 0.8 * counts[lower]:
                 names[lower] = word
         return cls(counts, names, extra_words)
-
-    def warm(self) -> None:
-        english_speller()
 
     # --- reading a question ----------------------------------------------------------------------
 
