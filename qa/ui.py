@@ -62,7 +62,7 @@ def answer_turn(pipeline: Pipeline, question: str) -> Turn:
         answer = pipeline.ask(question)
     except EmptyQuestion as err:
         return Turn(question, support=support, error=str(err))
-    if support is not None and answer.abstained:
+    if support is not None and answer.abstained and not support.disclosure:
         answer = None  # after a support panel, "these documents don't say" would read as cold
     return Turn(question, answer, support)
 
@@ -130,8 +130,13 @@ def render_plain(plain: PlainAnswer) -> str:
 def render_answer(answer: Answer, details: bool) -> str:
     """The chat message for an answer: plain words by default, everything a practitioner checks in details."""
     notices = "".join(f"<p class='qa-notice'>{esc(n)}</p>" for n in answer.notices)
+    if answer.support and answer.abstained and not answer.citations:
+        # A disclosure: the panel above it, then only the pipeline's note that the services there can help.
+        return f"<div class='qa-answer'><p class='qa-text'>{esc(answer.answer)}</p></div>"
     if details:
         body = f"<p class='qa-text'>{esc_answer(answer.answer)}</p>"
+        if answer.understood_as and answer.understood_as != answer.question:  # how a typed question was read
+            body = f"<p class='qa-meta qa-understood'>Understood as: {esc(answer.understood_as)}</p>" + body
     else:
         body = render_plain(plain_answer(answer))
         if answer.abstained:

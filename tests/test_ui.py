@@ -77,6 +77,24 @@ def test_details_mode_shows_ids_and_scores_and_plain_mode_does_not(pipeline):
     assert doc_id not in plain and "score" not in plain
 
 
+def test_details_mode_shows_how_a_typed_question_was_read(pipeline):
+    answer = pipeline.ask("ok so how much did MacAlister call for to trnasform the ssytem")
+    details, plain = ui.render_answer(answer, True), ui.render_answer(answer, False)
+    assert "Understood as: how much did MacAlister call for to transform the system" in details
+    assert "Understood as" not in plain
+    assert "Understood as" not in ui.render_answer(pipeline.ask(FIGURE_QUESTION), True)
+
+
+def test_a_disclosure_shows_the_panel_and_no_article_quote(pipeline):
+    turn = ui.answer_turn(pipeline, "my foster carer hits me")
+    assert turn.support is not None and turn.support.disclosure
+    assert turn.answer.citations == ()  # no article quote
+    messages = ui.render_messages([turn], details=False)
+    assert "qa-support" in messages[1]["content"]
+    assert "can't help with this" in messages[2]["content"].replace("&#x27;", "'")
+    assert "Closest passages" not in messages[2]["content"] and "Sources" not in messages[2]["content"]
+
+
 def test_an_unanswerable_question_says_so_and_shows_the_nearest_passages(pipeline):
     answer = pipeline.ask(UNANSWERABLE)
     assert answer.abstained
