@@ -82,7 +82,8 @@ def test_eval_cli_writes_reports_and_checks(settings, tmp_path):
     env = {"QA_INDEX_DIR": str(settings.index_dir)}
     out = tmp_path / "report"
     fresh = tmp_path / "fresh.jsonl"
-    fresh.write_text(json.dumps({**rows[0], "id": "f1", "question": "how much cash did macalister want to fix it"}) + "\n")
+    fresh.write_text(json.dumps({**rows[0], "id": "f1", "question": "how much cash did macalister want to fix it",
+                                 "sources": ["001_7d838c9a240800e0", "004_0e57e4176ae4edaa"]}) + "\n")
     ok = run_qa("eval", "--dataset", str(dataset), "--fresh", str(fresh), "--out", str(out), "--baseline", "--check",
                 "--ragas-jsonl", str(tmp_path / "ragas.jsonl"), env=env)
     assert ok.returncode == 0, ok.stderr
