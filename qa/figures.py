@@ -17,7 +17,9 @@ _FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
     ("date", re.compile(
         rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
-        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}})\b", re.I)),
+        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}}"
+        # When a thing is only promised, the documents date it relatively: "in the coming months".
+        rf"|(?:in|within) the coming (?:few )?(?:weeks|months|years)|later this (?:year|month))\b", re.I)),
     ("duration", re.compile(
         rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",
         re.I)),

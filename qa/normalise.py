@@ -36,7 +36,10 @@ COMMON_MARGIN = 2.0
 _TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"^([^\w£$€]*)(.*?)([^\w%]*)$")
 _CLAUSE_END = re.compile(r"[.!?,;:]$")
-_CORPUS_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?(?:-[a-z]+)*")
+# A run of capitalised words, with the small words names carry inside them ("Association of Directors of
+# Children's Services"), and the small words themselves, which initials skip.
+_NAMED_PHRASE = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|and|for|the|in|on)\s+)*[A-Z][\w’'-]*)+")
+_NAME_LINKS = {"of", "and", "for", "the", "in", "on"}
 # British and American spellings of one word: each pair is tried both ways round.
 _SPELLING_VARIANTS = (("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"),
                       ("our", "or"), ("lling", "ling"), ("lled", "led"), ("tre", "ter"), ("ogue", "og"),
@@ -126,7 +129,7 @@ class QuestionNormaliser:
     """
 
     def __init__(self, corpus_words: Mapping[str, int], names: Mapping[str, str] | None = None,
-                 extra_words: Iterable[str] = ()) -> None:
+                 extra_words: Iterable[str] = (), acronyms: Mapping[str, str] | None = None) -> None:
         from symspellpy import SymSpell
 
         self.words = dict(corpus_words)
@@ -134,6 +137,8 @@ class QuestionNormaliser:
         # Words with a known meaning though the documents do not use them (the synonym table's keys).
         self.extra_words = frozenset(extra_words)
         self.hyphenated = {w.replace("-", ""): w for w in self.words if "-" in w}
+        # Initials of the documents' multi-word names that they never abbreviate themselves ("ICHA").
+        self.acronyms = {k: v for k, v in (acronyms or {}).items() if k not in self.words}
         self.tables = _tables()
         self.corpus_speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in self.words.items():
@@ -153,13 +158,28 @@ class QuestionNormaliser:
                     counts.update(lower.split("-"))
                 if word[0].isupper():
                     cased[word] += 1
+        acronyms: dict[str, str] = {}
+        plurals: dict[str, str] = {}  # "RCCs": taken only where no name has those initials exactly
+        for text in texts:
+            for phrase in _NAMED_PHRASE.findall(text):
+                # Every run of two or more of its capitalised words: "President of the Association of
+                # Directors of Children’s Services" also holds "ADCS"; "Independent Children’s Homes
+                # Association" is "ICHA".
+                words = [m for m in re.finditer(r"\S+", phrase) if m.group().lower() not in _NAME_LINKS]
+                for i in range(len(words) - 1):
+                    for j in range(i + 2, len(words) + 1):
+                        initials = "".join(w.group()[0] for w in words[i:j]).lower()
+                        name = phrase[words[i].start():words[j - 1].end()]
+                        acronyms.setdefault(initials, name)
+                        plurals.setdefault(initials + "s", name)
+        acronyms = {**plurals, **acronyms}
         names = {}
         for word, count in cased.most_common():
             lower = word.lower()
             # A name is written with its capital nearly always, not only at the start of a sentence.
             if lower not in names and count >= 0.8 * counts[lower]:
                 names[lower] = word
-        return cls(counts, names, extra_words)
+        return cls(counts, names, extra_words, acronyms)
 
     # --- reading a question ----------------------------------------------------------------------
 
@@ -199,6 +219,8 @@ class QuestionNormaliser:
             return tables.contractions.get(whole.lower(), whole if base else None)
         if lower in tables.textspeak:
             return tables.textspeak[lower]
+        if lower in self.acronyms and (core.isupper() or zipf(lower) < REAL_WORD_ZIPF):
+            return self.acronyms[lower]
         if lower in tables.contractions:
             return tables.contractions[lower]
         if lower in self.hyphenated:  # "wideranging" for the documents' "wide-ranging"

@@ -30,7 +30,8 @@ _ASKS = (
     ("date", re.compile(r"\b(publication|launch|release) date\b|\bthe date\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
-                         r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b", re.I)),
+                         r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b"
+                         r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\bwhich (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
     ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
