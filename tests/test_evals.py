@@ -18,6 +18,18 @@ def test_shipped_dataset_is_consistent_with_the_corpus():
     assert {c.persona for c in cases} == {"young person", "practitioner", "evaluator"}
 
 
+def test_the_blind_splits_are_consistent_with_the_corpus_and_apart_from_the_suite():
+    documents = {d.doc_id: d.text for d in load_corpus(CORPUS)}
+    suite = {c.question.lower() for c in load_cases(DEFAULT_DATASET)}
+    for name, minimum, unanswerable in (("fresh.jsonl", 120, 25), ("dev.jsonl", 100, 20)):
+        cases = load_cases(DEFAULT_DATASET.with_name(name))
+        assert lint_cases(cases, documents) == [], name
+        assert len(cases) >= minimum and sum(not c.answerable for c in cases) >= unanswerable
+        assert sum(c.persona == "young person" for c in cases) >= len(cases) / 2
+        if name == "fresh.jsonl":  # the measure of generalisation shares no question with what is tuned on
+            assert not {c.question.lower() for c in cases} & suite
+
+
 def test_lint_catches_typos_and_unknown_sources():
     cases = [Case("a", "q", ("£2.7 billion",), True, ("doc",), "evaluator"),
              Case("b", "q", ("£2.6bn",), True, ("nope",), "evaluator")]

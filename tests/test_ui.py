@@ -113,7 +113,8 @@ def test_distress_shows_the_panel_first_then_any_answer(pipeline):
 
 
 def test_distress_without_an_answer_shows_only_the_panel(pipeline):
-    turn = ui.answer_turn(pipeline, "my dad hits me")
+    # Distress that is not a disclosure of harm: the panel alone, no cold "these documents don't say".
+    turn = ui.answer_turn(pipeline, "I want to run away")
     assert turn.support is not None and turn.answer is None
     assert len(ui.render_messages([turn], details=False)) == 2
     assert ui.render_panel(turn, pipeline.index.documents, False) == ui.render_support(turn.support)
