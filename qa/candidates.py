@@ -215,6 +215,9 @@ class CandidateFinder:
             beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
             if demands.increase and not _INCREASE.search(beside):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
+            if demands.exact and re.search(r"\b(hundreds|thousands|millions|dozens|more than|over|about|around|up to)\b",
+                                           f"{' '.join(sentence[:figure.start].split()[-2:])} {figure.text}", re.I):
+                continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if roles and person:

@@ -42,6 +42,7 @@ _TOPICS = (
 )
 WHO_IS = re.compile(r"\s*who(?: is| was)\s+(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)\W*$", re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+_ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
@@ -134,6 +135,7 @@ def _with_demands(query: Query) -> Query:
         measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS),
         counted=frozenset(counted) if counted else None,
         per_unit=bool(PER_UNIT.search(question)),
+        exact=bool(_ASKS_EXACT.search(question)),
         stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})

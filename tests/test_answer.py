@@ -157,3 +157,10 @@ def test_sentence_spans_keep_quotes_and_amounts_together():
     text = "He said: “It will cost £2.6bn.” Mr. Smith agreed. Costs rose 14.5% in 2022/23.\nNext line"
     assert [text[s.start:s.end] for s in sentence_spans(text)] == [
         "He said: “It will cost £2.6bn.”", "Mr. Smith agreed.", "Costs rose 14.5% in 2022/23.", "Next line"]
+
+
+def test_the_exact_number_is_not_given_by_a_vague_quantity(pipeline):
+    vague = pipeline.ask("how many new foster carers will be recruited")
+    assert not vague.abstained and "thousands" in vague.answer.lower()
+    exact = pipeline.ask("What's the exact number of new foster carers the review wants recruited?")
+    assert exact.abstained and "don't give that figure" in exact.answer
