@@ -29,6 +29,8 @@ class Settings:
     # "review" or "coverage": passages from documents of this kind rank ahead of others about as relevant,
     # and their sentences win near-ties when answering. Empty: no preference.
     prefer_kind: str = ""
+    # A Chroma server ("http://127.0.0.1:8000") to keep the vectors in; empty: embedded Chroma in index_dir.
+    chroma_url: str = ""
 
     def __post_init__(self) -> None:
         if self.prefer_kind not in ("", "review", "coverage"):
