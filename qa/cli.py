@@ -231,7 +231,7 @@ def cmd_add(args, settings: Settings) -> int:
     from qa.manage import CorpusError, add_documents
 
     try:
-        result = add_documents(settings, args.paths, link=args.link)
+        result = add_documents(settings, args.paths, link=args.link, progress=sys.stderr.isatty())
     except (CorpusError, IndexUnavailable) as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_NO_INDEX if isinstance(err, IndexUnavailable) else EXIT_USAGE

@@ -140,8 +140,19 @@ class ReaderLock:
         self.release()
 
 
+def collect_if_idle(root: Path, keep: set[str], drop_store=None) -> list[str]:
+    """``collect``, only if no writer holds the write lock (it may be building a generation right now)."""
+    root = Path(root)
+    with open(root / "write.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        return collect(root, keep, drop_store)
+
+
 def collect(root: Path, keep: set[str], drop_store=None) -> list[str]:
-    """Delete every generation but ``keep`` that no reader holds; ``drop_store(name)`` removes what a
+    """Called with the write lock held. Delete every generation but ``keep`` that no reader holds; ``drop_store(name)`` removes what a
     generation keeps outside its folder (its collection on a Chroma server). Returns the names deleted."""
     root = Path(root)
     gone = []

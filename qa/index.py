@@ -61,7 +61,8 @@ class IndexReport:
 
 
 def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
-    """Sentence-aware chunks with their character offsets in the cleaned text, page and section.
+    """Sentence-aware chunks with their character offsets in the cleaned text, page and section; none is
+    longer than ``chunk_chars``, whatever the whitespace.
 
     Each section (see Document.sections) is split on its own, so no chunk runs across a heading. The
     splitter cuts at blank lines first and breaks a block only when it is longer than ``chunk_chars``,
@@ -81,26 +82,32 @@ def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
     chunks = []
     for low, high in zip(edges, edges[1:]):
         cursor = low
-        for piece in splitter.split_text(doc.text[low:high]):
-            start = doc.text.find(piece, cursor, high)
+        for split in splitter.split_text(doc.text[low:high]):
+            start = doc.text.find(split, cursor, high)
             if start < 0:  # the splitter keeps text verbatim; this would be a bug, not bad input
                 raise AssertionError(f"chunk not found in {doc.doc_id} after offset {cursor}")
-            end = start + len(piece)
-            cursor = end
-            chunks.append(
-                Chunk(
-                    chunk_id=f"{doc.doc_id}:{start}-{end}",
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    start=start,
-                    end=end,
-                    text=piece,
-                    sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
-                    page=doc.page_at(start),
-                    section=doc.section_at(start),
-                )
-            )
+            cursor = start + len(split)
+            # The splitter leaves a piece with no separator in it whole (a 50 MB line of base64 would be one
+            # chunk, and one encoder input): cut such pieces at the hard maximum.
+            for offset in range(0, len(split), chunk_chars):
+                piece = split[offset:offset + chunk_chars]
+                chunks.append(_chunk(doc, start + offset, piece))
     return chunks
+
+
+def _chunk(doc: Document, start: int, piece: str) -> Chunk:
+    end = start + len(piece)
+    return Chunk(
+        chunk_id=f"{doc.doc_id}:{start}-{end}",
+        doc_id=doc.doc_id,
+        title=doc.title,
+        start=start,
+        end=end,
+        text=piece,
+        sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
+        page=doc.page_at(start),
+        section=doc.section_at(start),
+    )
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -178,7 +185,7 @@ def _build_generation(settings, store: VectorStore, old: str | None, name: str, 
     root = Path(settings.index_dir)
     paths = IndexPaths(generations.folder(root, name))
     old_paths = IndexPaths(generations.folder(root, old)) if old else None
-    documents = list(load_corpus(settings.corpus_dir, note_skip))
+    documents = list(load_corpus(settings.corpus_dir, note_skip, _sources(old_paths)))
     chunks = [chunk for doc in documents for chunk in split_document(doc, settings.chunk_chars)]
     if old_paths is not None:
         _check_model(old_paths)
@@ -268,6 +275,15 @@ def _unchanged_manifest(paths: IndexPaths, fingerprint: str | None, settings: Se
     if manifest.get("chunks") and not paths.bm25.exists():
         return None
     return manifest
+
+
+def _sources(paths: IndexPaths | None) -> dict[str, str]:
+    """doc id -> the file it was read from, in generation ``paths`` (nothing if unreadable: a rebuild)."""
+    try:
+        rows = paths.documents.read_text(encoding="utf-8").splitlines() if paths else []
+        return {row["doc_id"]: row["source_path"] for row in map(json.loads, filter(None, rows))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _chunk_metadata(chunk: Chunk) -> dict:
