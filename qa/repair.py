@@ -42,7 +42,7 @@ def check_index(settings: Settings) -> list[Piece]:
                                                                "to be deleted)" if others else ""))]
     manifest = _check(pieces, "manifest", lambda: _manifest(paths))
     chunk_ids = _check(pieces, "chunk table", lambda: _chunk_ids(paths))
-    _check(pieces, "documents", lambda: _documents(paths))
+    _check(pieces, "documents", lambda: _documents(paths, manifest))
     _check(pieces, "sentence vectors", lambda: f"{np.load(paths.sentences).shape[0]} sentences")
     _check(pieces, "vocabulary", lambda: f"{json.loads(paths.vocabulary.read_text())['chunks']} chunks counted")
     _check(pieces, "BM25", lambda: _bm25(paths, chunk_ids))
@@ -82,8 +82,11 @@ def _chunk_ids(paths: IndexPaths):
     return set(ids), f"{len(ids)} chunks"
 
 
-def _documents(paths: IndexPaths) -> str:
+def _documents(paths: IndexPaths, manifest: dict | None) -> str:
     rows = [json.loads(line) for line in paths.documents.read_text(encoding="utf-8").splitlines() if line]
+    if manifest and len(rows) != manifest.get("documents"):
+        raise IndexUnavailable(f"{len(rows)} documents, the manifest says {manifest.get('documents')}; "
+                               "run `qa index --rebuild`")
     return f"{len(rows)} documents, {sum(len(r['text']) for r in rows)} characters"
 
 
@@ -104,7 +107,10 @@ def _vectors(store: VectorStore, name: str, chunk_ids) -> str:
     if chunk_ids is not None and (stored != chunk_ids or len(metadatas) != len(chunk_ids)):
         raise IndexUnavailable(f"{len(metadatas)} vectors, {len(stored - chunk_ids)} not in the chunk table, "
                                f"{len(chunk_ids - stored)} missing; run `qa index`")
-    return f"{len(metadatas)} vectors, one per chunk" + (f", on {store.url}" if store.url else "")
+    if metadatas:  # reading metadata does not touch the vector index; a search does
+        probe = collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+        collection.query(query_embeddings=[list(probe)], n_results=1)
+    return f"{len(metadatas)} vectors, one per chunk, searchable" + (f", on {store.url}" if store.url else "")
 
 
 def _records(paths: IndexPaths) -> str:
