@@ -45,4 +45,4 @@ bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf build index/chroma index/bm25 index/*.jsonl index/*.npy index/*.json index/*.sqlite
+	rm -rf build index/generations index/CURRENT index/write.lock index/chroma index/bm25 index/*.jsonl index/*.npy index/*.json index/*.sqlite

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +14,10 @@ from qa.settings import Settings
 
 EXIT_USAGE = 2
 EXIT_NO_INDEX = 3
+# Terminal escape sequences (CSI such as ESC[2J, OSC such as a window title), then any other control
+# character but newline and tab: a document's text must not drive the reader's terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,22 +33,37 @@ def main(argv: list[str] | None = None) -> int:
             port=getattr(args, "port", None),
             question_log=getattr(args, "question_log", None),
             prefer_kind=getattr(args, "prefer", None),
+            chroma_url=args.chroma_url,
         )
     except ValueError as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_USAGE
-    return args.run(args, settings)
+    from qa.store import IndexUnavailable
+
+    try:
+        return args.run(args, settings)
+    except IndexUnavailable as err:  # from wherever it was met: one line, the documented code, no traceback
+        print(f"qa: {err}", file=sys.stderr)
+        return EXIT_NO_INDEX
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly. Point stdout at nothing so that the flush at
+        # exit does not raise the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Answers questions about the Independent Review of "
                                      "Children's Social Care, quoting the passages it relied on. Works offline.")
     parser.add_argument("--index-dir", type=Path, help="index folder (env QA_INDEX_DIR; default ./index)")
+    parser.add_argument("--chroma-url", help="keep the vectors on this Chroma server, e.g. http://127.0.0.1:8000 "
+                        "(env QA_CHROMA_URL; default: embedded Chroma in the index folder)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder")
     p.add_argument("--corpus", type=Path, help="folder of .pdf/.docx/.html/.md/.txt files (env QA_CORPUS_DIR; default ./corpus)")
-    p.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    p.add_argument("--rebuild", action="store_true", help="start from an empty index (recovers a broken one)")
+    p.add_argument("--check", action="store_true", help="report the state of each piece of the index; change nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_index)
 
@@ -97,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_index(args, settings: Settings) -> int:
     from qa.index import IndexUnavailable, build_index
 
+    if args.check:
+        from qa.repair import check_index
+
+        pieces = check_index(settings)
+        for piece in pieces:
+            print(json.dumps(piece.to_dict()) if args.json else piece.line())
+        return 0 if all(p.ok for p in pieces) else EXIT_NO_INDEX
     try:
         report = build_index(settings, rebuild=args.rebuild, progress=sys.stderr.isatty(),
                              on_skip=lambda path, why: print(f"skipped {path}: {why}", file=sys.stderr))
@@ -108,6 +136,8 @@ def cmd_index(args, settings: Settings) -> int:
     else:
         print(f"{report.documents} documents, {report.chunks} chunks: embedded {report.embedded}, "
               f"unchanged {report.skipped}, removed {report.deleted} ({report.seconds:.1f} s)")
+        if report.repaired:
+            print(f"Repaired {report.repaired} chunks whose vector or record an interrupted run had left alone.")
         if report.embedded == 0 and report.deleted == 0:
             print("Nothing changed: 0 chunks embedded.")
     return 0
@@ -120,7 +150,8 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.top_k is not None and args.top_k < 1:
         print("qa: -k must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    if args.question != "-" and not args.question.strip():
+    question = readable(args.question)
+    if question != "-" and not question.strip():
         print("qa: please type a question: it was empty.", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -128,25 +159,43 @@ def cmd_ask(args, settings: Settings) -> int:
     except IndexUnavailable as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_NO_INDEX
-    if args.question == "-":
+    if question == "-":
         status = 0
-        for line in sys.stdin:
+        # Bytes, decoded line by line with replacement: one line that is not UTF-8 must not end the stream.
+        for raw in sys.stdin.buffer:
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             try:
-                answer = pipeline.ask(line.rstrip("\n"))
+                answer = pipeline.ask(line)
             except EmptyQuestion as err:
                 status = EXIT_USAGE
-                print(json.dumps({"question": line.rstrip("\n"), "error": str(err)}) if args.json
+                print(json.dumps({"question": line, "error": str(err)}, ensure_ascii=False) if args.json
                       else f"qa: {err}", flush=True)
                 continue
-            print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else safe_text(render_text(answer)),
+                  flush=True)
         return status
     try:
-        answer = pipeline.ask(args.question)
+        answer = pipeline.ask(question)
     except EmptyQuestion as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_USAGE
-    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(answer))
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else safe_text(render_text(answer)))
     return 0
+
+
+def readable(text: str) -> str:
+    """A command-line argument as text: bytes that are not UTF-8 reach Python as lone surrogates, which the
+    tokenizer refuses; they become U+FFFD, as on stdin."""
+    try:
+        raw = text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte (passed by a caller, not argv)
+        raw = text.encode("utf-8", errors="surrogatepass")
+    return raw.decode("utf-8", errors="replace")
+
+
+def safe_text(text: str) -> str:
+    """Text for a terminal: escape sequences and control characters from a document are dropped."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def render_text(answer) -> str:
@@ -186,7 +235,7 @@ def cmd_add(args, settings: Settings) -> int:
     from qa.manage import CorpusError, add_documents
 
     try:
-        result = add_documents(settings, args.paths, link=args.link)
+        result = add_documents(settings, args.paths, link=args.link, progress=sys.stderr.isatty())
     except (CorpusError, IndexUnavailable) as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_NO_INDEX if isinstance(err, IndexUnavailable) else EXIT_USAGE

@@ -1,7 +1,8 @@
 """Documents -> Chunks in Chroma (dense) and a BM25 index (lexical), kept in step incrementally.
 
-Layout of the index folder:
-    chroma/          Chroma PersistentClient: one vector per chunk (telemetry off)
+Each run writes a new generation (qa.generations) and switches to it once it is whole. A generation holds:
+    chroma/          Chroma PersistentClient: one vector per chunk (telemetry off); on a Chroma server
+                     (QA_CHROMA_URL) the generation's collection lives there instead
     records.sqlite   LangChain record manager: which chunk hashes are stored, so unchanged ones are skipped
     documents.jsonl  the cleaned documents, the text every citation offset points into
     chunks.jsonl     the chunk table (ids, offsets, sentence spans) in the order of the vectors below
@@ -19,29 +20,26 @@ import logging
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from qa import generations
 from qa.embed import MODEL_NAME, encode, sentence_texts, text_key
 from qa.ingest import load_corpus
-from qa.query import Vocabulary
+from qa.loaded import FORMAT_VERSION, LoadedIndex, import_bm25s  # noqa: F401  (LoadedIndex: importers find it here)
 from qa.schema import Chunk, Document, Span
 from qa.settings import Settings
+from qa.store import COLLECTION, chroma_client  # noqa: F401  (qa.evals opens the embedded store by these)
+from qa.store import (COSINE, RECORDS_NAMESPACE, IndexPaths, IndexUnavailable, VectorStore, copy_vectors,
+                      failure_line, is_disk_full, reconcile)
 from qa.text import content_words, sentence_spans
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-COLLECTION = "chunks"
 _SENTENCE_BREAK = r"(?<=[.!?])\s+|(?<=[.!?][”\"’')])\s+"
-
-
-class IndexUnavailable(RuntimeError):
-    """The index is missing, broken or built differently; the message says what to run."""
 
 
 @dataclass(frozen=True)
@@ -53,40 +51,18 @@ class IndexReport:
     deleted: int
     skipped_files: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
+    repaired: int = 0  # vectors without a record deleted, plus records without a vector embedded again
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "skipped_files": [list(x) for x in self.skipped_files]}
-
-
-@dataclass(frozen=True)
-class IndexPaths:
-    root: Path
-
-    chroma = property(lambda self: self.root / "chroma")
-    records = property(lambda self: self.root / "records.sqlite")
-    documents = property(lambda self: self.root / "documents.jsonl")
-    chunks = property(lambda self: self.root / "chunks.jsonl")
-    sentences = property(lambda self: self.root / "sentences.npy")
-    bm25 = property(lambda self: self.root / "bm25")
-    manifest = property(lambda self: self.root / "manifest.json")
-    vocabulary = property(lambda self: self.root / "vocabulary.json")
-
-    def clear(self, client) -> None:
-        """Empty the index; ``client`` is a Chroma client on the chroma folder."""
-        # The collection is dropped through Chroma, not by deleting its folder: a client this process
-        # already opened on that folder would otherwise go on writing to a database that is gone.
-        if COLLECTION in [c.name for c in client.list_collections()]:
-            client.delete_collection(COLLECTION)
-        shutil.rmtree(self.bm25, ignore_errors=True)
-        for path in (self.records, self.documents, self.chunks, self.sentences, self.manifest, self.vocabulary):
-            path.unlink(missing_ok=True)
 
 
 # --- chunking ------------------------------------------------------------------------------------
 
 
 def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
-    """Sentence-aware chunks with their character offsets in the cleaned text, page and section.
+    """Sentence-aware chunks with their character offsets in the cleaned text, page and section; none is
+    longer than ``chunk_chars``, whatever the whitespace.
 
     Each section (see Document.sections) is split on its own, so no chunk runs across a heading. The
     splitter cuts at blank lines first and breaks a block only when it is longer than ``chunk_chars``,
@@ -106,36 +82,35 @@ def split_document(doc: Document, chunk_chars: int = 500) -> list[Chunk]:
     chunks = []
     for low, high in zip(edges, edges[1:]):
         cursor = low
-        for piece in splitter.split_text(doc.text[low:high]):
-            start = doc.text.find(piece, cursor, high)
+        for split in splitter.split_text(doc.text[low:high]):
+            start = doc.text.find(split, cursor, high)
             if start < 0:  # the splitter keeps text verbatim; this would be a bug, not bad input
                 raise AssertionError(f"chunk not found in {doc.doc_id} after offset {cursor}")
-            end = start + len(piece)
-            cursor = end
-            chunks.append(
-                Chunk(
-                    chunk_id=f"{doc.doc_id}:{start}-{end}",
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    start=start,
-                    end=end,
-                    text=piece,
-                    sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
-                    page=doc.page_at(start),
-                    section=doc.section_at(start),
-                )
-            )
+            cursor = start + len(split)
+            # The splitter leaves a piece with no separator in it whole (a 50 MB line of base64 would be one
+            # chunk, and one encoder input): cut such pieces at the hard maximum.
+            for offset in range(0, len(split), chunk_chars):
+                piece = split[offset:offset + chunk_chars]
+                chunks.append(_chunk(doc, start + offset, piece))
     return chunks
 
 
+def _chunk(doc: Document, start: int, piece: str) -> Chunk:
+    end = start + len(piece)
+    return Chunk(
+        chunk_id=f"{doc.doc_id}:{start}-{end}",
+        doc_id=doc.doc_id,
+        title=doc.title,
+        start=start,
+        end=end,
+        text=piece,
+        sentences=tuple(Span(start + s.start, start + s.end) for s in sentence_spans(piece)),
+        page=doc.page_at(start),
+        section=doc.section_at(start),
+    )
+
+
 # --- building ------------------------------------------------------------------------------------
-
-
-def chroma_client(path: Path):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
 def build_index(
@@ -144,9 +119,13 @@ def build_index(
     progress: bool = True,
     on_skip: Callable[[Path, str], None] | None = None,
 ) -> IndexReport:
-    """Bring the index in line with the corpus folder, embedding only chunks that are new or changed."""
+    """Bring the index in line with the corpus folder, embedding only chunks that are new or changed.
+
+    The result is a new generation, switched to only once complete (see qa.generations); the one readers
+    use meanwhile is never written. ``rebuild`` starts from nothing and never reads the old generation, so
+    it recovers from any broken piece of it."""
     started = time.perf_counter()
-    paths = IndexPaths(settings.index_dir)
+    root = Path(settings.index_dir)
     skipped_files: list[tuple[str, str]] = []
 
     def note_skip(path: Path, reason: str) -> None:
@@ -154,64 +133,115 @@ def build_index(
         (on_skip or (lambda p, r: log.warning("skipped %s: %s", p, r)))(path, reason)
 
     fingerprint = corpus_fingerprint(settings)
-    manifest = None if rebuild else _unchanged_manifest(paths, fingerprint)
-    if manifest is not None:  # same files, same settings, complete index: nothing can have changed
-        for path, reason in manifest.get("skipped_files", []):
-            note_skip(Path(path), reason)
-        return IndexReport(documents=manifest["documents"], chunks=manifest["chunks"], embedded=0,
-                           skipped=manifest["chunks"], deleted=0, skipped_files=tuple(skipped_files),
-                           seconds=round(time.perf_counter() - started, 2))
+    store = VectorStore(root, settings.chroma_url)
+    with generations.writing(root):
+        try:
+            old = generations.current(root)
+        except generations.PointerUnreadable as err:
+            if not rebuild:
+                raise IndexUnavailable(f"{err}; run `qa index --rebuild`") from None
+            old = None
+        old_paths = IndexPaths(generations.folder(root, old)) if old else None
+        manifest = None if rebuild or old_paths is None else _unchanged_manifest(old_paths, fingerprint, settings)
+        if manifest is not None:  # same files, same settings, complete generation: nothing can have changed
+            generations.collect(root, {old}, store.drop)  # what an interrupted run left behind
+            for path, reason in manifest.get("skipped_files", []):
+                note_skip(Path(path), reason)
+            return IndexReport(documents=manifest["documents"], chunks=manifest["chunks"], embedded=0,
+                               skipped=manifest["chunks"], deleted=0, skipped_files=tuple(skipped_files),
+                               seconds=round(time.perf_counter() - started, 2))
+        name = generations.new_name()
+        paths = IndexPaths(generations.folder(root, name))
+        paths.root.mkdir(parents=True)
+        try:
+            counts = _build_generation(settings, store, None if rebuild else old, name, fingerprint, progress,
+                                       note_skip, skipped_files)
+            generations.switch(root, name)
+        except BaseException as err:
+            # Nothing points at the half-built generation: delete it, so a full disk gets its space back.
+            store.drop(name)
+            shutil.rmtree(paths.root, ignore_errors=True)
+            if is_disk_full(err):
+                raise IndexUnavailable(f"no space left on the disk holding {root} ({failure_line(err)}); free "
+                                       "some space and run `qa index` again. The previous index still answers.") from None
+            raise
+        generations.collect(root, {name}, store.drop)
+    return IndexReport(**counts, skipped_files=tuple(skipped_files), seconds=round(time.perf_counter() - started, 2))
 
+
+def _build_generation(settings, store: VectorStore, old: str | None, name: str, fingerprint, progress,
+                      note_skip, skipped_files) -> dict:
+    """Write generation ``name`` whole: the old one's vectors copied, then LangChain's indexing API embeds
+    what is new and deletes what went, then the side tables. Returns the report's counts."""
     from langchain_chroma import Chroma
     from langchain_classic.indexes import SQLRecordManager
     from langchain_core.documents import Document as LCDocument
     from langchain_core.indexing import index
+    from sqlalchemy.exc import SQLAlchemyError
     from tqdm import tqdm
 
     from qa.embed import SentencePoolingEmbeddings
 
-    documents = list(load_corpus(settings.corpus_dir, note_skip))
+    root = Path(settings.index_dir)
+    paths = IndexPaths(generations.folder(root, name))
+    old_paths = IndexPaths(generations.folder(root, old)) if old else None
+    documents = list(load_corpus(settings.corpus_dir, note_skip, _sources(old_paths)))
     chunks = [chunk for doc in documents for chunk in split_document(doc, settings.chunk_chars)]
-    paths.root.mkdir(parents=True, exist_ok=True)
-    client = chroma_client(paths.chroma)
-    if rebuild:
-        paths.clear(client)
-    _check_model(paths, rebuild)
+    if old_paths is not None:
+        _check_model(old_paths)
+    collection = store.create(name)
+    if old_paths is not None:
+        copy_vectors(store.open(old), collection)
+        if old_paths.records.exists():
+            shutil.copy2(old_paths.records, paths.records)
+    try:
+        records = SQLRecordManager(RECORDS_NAMESPACE, db_url=f"sqlite:///{paths.records}")
+        records.create_schema()
+        orphans, forgotten = reconcile(collection, records)
+    except SQLAlchemyError as err:
+        raise IndexUnavailable(f"the record table {old_paths.records if old_paths else paths.records} is "
+                               f"unreadable ({failure_line(err)}); run `qa index --rebuild`") from None
+    if orphans or forgotten:
+        log.warning("repaired the vector store: %d vectors no record knew deleted, %d chunks to embed again",
+                    orphans, forgotten)
 
     bar = tqdm(total=len(chunks), desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
     embedder = SentencePoolingEmbeddings(settings.threads, on_batch=bar.update)
-    store = Chroma(
-        collection_name=COLLECTION,
+    lc_store = Chroma(
+        collection_name=collection.name,
         embedding_function=embedder,
-        client=client,
+        client=store.client(name),
         # Given none, Chroma parses settings from the environment again (~30 ms) only to ignore them.
-        client_settings=client.get_settings(),
-        collection_metadata={"hnsw:space": "cosine"},
+        client_settings=store.client(name).get_settings(),
+        collection_metadata=COSINE,
     )
-    records = SQLRecordManager(f"chroma/{COLLECTION}", db_url=f"sqlite:///{paths.records}")
-    records.create_schema()
     result = index(
         [LCDocument(page_content=c.text, metadata=_chunk_metadata(c)) for c in chunks],
         records,
-        store,
+        lc_store,
         cleanup="full",
         source_id_key="doc_id",
         key_encoder="sha256",
         batch_size=256,
     )
     bar.close()
-    _write_side_tables(paths, documents, chunks, embedder.sentence_vectors, rebuild,
-                       {"corpus": fingerprint, "skipped_files": [list(x) for x in skipped_files]})
-    report = IndexReport(
-        documents=len(documents),
-        chunks=len(chunks),
-        embedded=result["num_added"] + result["num_updated"],
-        skipped=result["num_skipped"],
-        deleted=result["num_deleted"],
-        skipped_files=tuple(skipped_files),
-        seconds=round(time.perf_counter() - started, 2),
-    )
-    return report
+    stored = collection.count()
+    if stored != len(chunks):  # the indexing API keeps them equal; anything else must not be switched to
+        raise IndexUnavailable(f"the new index holds {stored} vectors for {len(chunks)} chunks; "
+                               "run `qa index --rebuild`")
+    _write_side_tables(paths, documents, chunks, embedder.sentence_vectors, old_paths,
+                       {"corpus": fingerprint, "generation": name, "chroma_url": settings.chroma_url,
+                        "skipped_files": [list(x) for x in skipped_files]})
+    return dict(documents=len(documents), chunks=len(chunks), embedded=result["num_added"] + result["num_updated"],
+                skipped=result["num_skipped"], deleted=result["num_deleted"], repaired=orphans + forgotten)
+
+
+def current_paths(root: Path) -> IndexPaths:
+    """The files of the generation readers use now (where `documents.jsonl` holds the cited texts)."""
+    name = generations.current(root)
+    if name is None:
+        raise IndexUnavailable(f"no index in {root}: run `qa index` first")
+    return IndexPaths(generations.folder(root, name))
 
 
 def corpus_fingerprint(settings: Settings) -> str | None:
@@ -228,20 +258,32 @@ def corpus_fingerprint(settings: Settings) -> str | None:
     return digest.hexdigest()
 
 
-def _unchanged_manifest(paths: IndexPaths, fingerprint: str | None) -> dict | None:
-    """The manifest, when the last run indexed exactly this corpus and left every part of the index."""
+def _unchanged_manifest(paths: IndexPaths, fingerprint: str | None, settings: Settings) -> dict | None:
+    """The manifest, when the current generation indexed exactly this corpus into the same store and
+    every part of it is there."""
     if fingerprint is None or not paths.manifest.exists():
         return None
     try:
         manifest = json.loads(paths.manifest.read_text())
     except (OSError, ValueError):
         return None
-    parts = (paths.chroma, paths.records, paths.documents, paths.chunks, paths.sentences, paths.vocabulary)
-    if manifest.get("corpus") != fingerprint or not all(p.exists() for p in parts):
+    parts = (paths.records, paths.documents, paths.chunks, paths.sentences, paths.vocabulary)
+    if manifest.get("corpus") != fingerprint or manifest.get("chroma_url", "") != settings.chroma_url:
+        return None
+    if not all(p.exists() for p in parts) or (not settings.chroma_url and not paths.chroma.exists()):
         return None
     if manifest.get("chunks") and not paths.bm25.exists():
         return None
     return manifest
+
+
+def _sources(paths: IndexPaths | None) -> dict[str, str]:
+    """doc id -> the file it was read from, in generation ``paths`` (nothing if unreadable: a rebuild)."""
+    try:
+        rows = paths.documents.read_text(encoding="utf-8").splitlines() if paths else []
+        return {row["doc_id"]: row["source_path"] for row in map(json.loads, filter(None, rows))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _chunk_metadata(chunk: Chunk) -> dict:
@@ -254,22 +296,25 @@ def _chunk_metadata(chunk: Chunk) -> dict:
     return meta
 
 
-def _check_model(paths: IndexPaths, rebuild: bool) -> None:
-    if rebuild or not paths.manifest.exists():
-        return
-    manifest = json.loads(paths.manifest.read_text())
-    if manifest.get("model") != MODEL_NAME or manifest.get("format") != FORMAT_VERSION:
+def _check_model(paths: IndexPaths) -> None:
+    try:
+        manifest = json.loads(paths.manifest.read_text())
+    except (OSError, ValueError) as err:
+        raise IndexUnavailable(f"the index manifest {paths.manifest} is unreadable ({failure_line(err)}); "
+                               "run `qa index --rebuild`") from None
+    if not isinstance(manifest, dict) or manifest.get("model") != MODEL_NAME or manifest.get("format") != FORMAT_VERSION:
         raise IndexUnavailable(
             f"the index in {paths.root} was built with {manifest.get('model')} (format {manifest.get('format')}); "
             "run `qa index --rebuild`"
         )
 
 
-def _write_side_tables(paths, documents, chunks, new_vectors, rebuild, stamp: dict) -> None:
-    """The chunk table, sentence vectors, BM25 and manifest, rewritten whole after every index run."""
-    bm25s = _bm25s()
+def _write_side_tables(paths, documents, chunks, new_vectors, old_paths, stamp: dict) -> None:
+    """The chunk table, sentence vectors, BM25 and manifest of a new generation; the manifest goes last,
+    as it is what says the generation is whole."""
+    bm25s = import_bm25s()
 
-    old_vectors = {} if rebuild else _load_sentence_vectors(paths)
+    old_vectors = _load_sentence_vectors(old_paths) if old_paths is not None else {}
     rows = []
     for chunk in chunks:
         vectors = new_vectors.get(text_key(chunk.text))
@@ -287,7 +332,6 @@ def _write_side_tables(paths, documents, chunks, new_vectors, rebuild, stamp: di
     chunk_words = [content_words(c.text) for c in chunks]
     frequency = Counter(word for words in chunk_words for word in set(words))
     paths.vocabulary.write_text(json.dumps({"chunks": len(chunks), "document_frequency": frequency}))
-    shutil.rmtree(paths.bm25, ignore_errors=True)
     if chunks:
         retriever = bm25s.BM25()
         retriever.index([words or ["_"] for words in chunk_words], show_progress=False)
@@ -319,64 +363,3 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     tmp.replace(path)
 
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-class LoadedIndex:
-    """Everything a query needs, loaded once per process: the Chroma collection, chunk table,
-    sentence vectors, BM25 and documents."""
-
-    def __init__(self, root: Path) -> None:
-        root = Path(root)
-        self.paths = IndexPaths(root)
-        if not self.paths.manifest.exists():
-            raise IndexUnavailable(f"no index in {root}: run `qa index` first")
-        try:
-            self.manifest = json.loads(self.paths.manifest.read_text())
-            self.documents = {d["doc_id"]: Document.from_dict(d) for d in _read_jsonl(self.paths.documents)}
-            self.chunks = [Chunk.from_dict(c) for c in _read_jsonl(self.paths.chunks)]
-            self.sentence_vectors = np.load(self.paths.sentences)
-            counts = json.loads(self.paths.vocabulary.read_text())
-            self.vocabulary = Vocabulary(counts["document_frequency"], counts["chunks"])
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise IndexUnavailable(f"the index in {root} is unreadable ({err}); run `qa index --rebuild`") from None
-        if self.manifest.get("model") != MODEL_NAME or self.manifest.get("format") != FORMAT_VERSION:
-            raise IndexUnavailable(f"the index in {root} was built differently; run `qa index --rebuild`")
-        self.chunk_row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        # sentence_rows[i] = (first row, row count) of chunk i in sentence_vectors
-        counts = np.array([max(len(c.sentences), 1) for c in self.chunks], dtype=np.int64)
-        firsts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
-        self.sentence_rows = list(zip(firsts.tolist(), counts.tolist()))
-        if int(counts.sum()) != self.sentence_vectors.shape[0] or len(self.chunks) != self.manifest.get("chunks"):
-            raise IndexUnavailable(f"the index in {root} is incomplete; run `qa index --rebuild`")
-
-    @cached_property
-    def collection(self):
-        try:
-            return chroma_client(self.paths.chroma).get_collection(COLLECTION)
-        except Exception as err:  # chromadb raises several types for a missing or corrupt store
-            raise IndexUnavailable(f"the vector store in {self.paths.chroma} cannot be opened ({err}); "
-                                   "run `qa index --rebuild`") from None
-
-    @cached_property
-    def bm25(self):
-        bm25s = _bm25s()
-        try:
-            return bm25s.BM25.load(str(self.paths.bm25), show_progress=False) if self.chunks else None
-        except (OSError, ValueError) as err:
-            raise IndexUnavailable(f"the BM25 index is unreadable ({err}); run `qa index --rebuild`") from None
-
-    def document_text(self, doc_id: str) -> str:
-        return self.documents[doc_id].text
-
-
-def _bm25s():
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # its import sets DEBUG, which prints every build
-    return bm25s
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

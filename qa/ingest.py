@@ -15,7 +15,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from qa.schema import Document
 
@@ -536,21 +536,36 @@ def locate_headings(text: str, headings: list[tuple[int, str]], page_starts: lis
     return tuple(found)
 
 
-def load_corpus(corpus_dir: Path, on_skip: Callable[[Path, str], None] | None = None) -> Iterator[Document]:
-    """Every readable document under ``corpus_dir``; unreadable files are reported and skipped."""
+def load_corpus(corpus_dir: Path, on_skip: Callable[[Path, str], None] | None = None,
+                established: Mapping[str, str] | None = None) -> Iterator[Document]:
+    """Every readable document under ``corpus_dir``; unreadable files are reported and skipped.
+
+    Files sharing a stem share a document id, so only one of them can be indexed: the one ``established``
+    (doc id -> source path, from the current index) names, else the first. Without that, a ``.md`` dropped
+    beside an indexed ``.txt`` of the same stem would sort first and silently replace it."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
+    established = established or {}
+    files = corpus_files(corpus_dir)
+    group_at: dict[str, int] = {}
+    for i, path in enumerate(files):
+        group_at.setdefault(doc_id_for(path), i)
+    # Each group keeps its place in the listing; inside it the established file comes first.
+    files.sort(key=lambda p: (group_at[doc_id_for(p)], str(p) != established.get(doc_id_for(p))))
     seen: dict[str, Path] = {}
-    for path in corpus_files(corpus_dir):
+    for path in files:
+        doc_id = doc_id_for(path)
+        if doc_id in seen:
+            kept = "the indexed " if str(seen[doc_id]) == established.get(doc_id) else ""
+            (on_skip or _warn_skip)(path, f"same document id '{doc_id}' as {kept}{seen[doc_id]}, which is kept; "
+                                          "rename one of them")
+            continue
         try:
             doc = load_document(path)
         except UnreadableFile as err:
             (on_skip or _warn_skip)(path, str(err))
             continue
-        if doc.doc_id in seen:
-            (on_skip or _warn_skip)(path, f"same document id as {seen[doc.doc_id].name}; rename one of them")
-            continue
-        seen[doc.doc_id] = path
+        seen[doc_id] = path
         yield doc
 
 

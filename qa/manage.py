@@ -58,6 +58,7 @@ def add_documents(
     sources: list[Path],
     link: bool = False,
     on_skip: Callable[[Path, str], None] | None = None,
+    progress: bool = False,
 ) -> AddResult:
     """Copy (or symlink, with ``link``) files and the supported files of folders into the corpus folder,
     with their metadata sidecars, then update the index. Checks everything before touching anything:
@@ -80,7 +81,13 @@ def add_documents(
         if on_skip:
             on_skip(path, reason)
 
-    report = build_index(settings, progress=False, on_skip=note_skip)
+    try:
+        report = build_index(settings, progress=progress, on_skip=note_skip)
+    except BaseException:  # the index could not take them (broken, disk full, interrupted): take them back out
+        for target in copied:
+            if target.exists() or target.is_symlink():
+                target.unlink()
+        raise
     rejected = sorted((target.name, skipped[target]) for target in documents if target in skipped)
     for name, _ in rejected:  # nothing of theirs reached the index; only what this call copied goes
         sidecar = sidecar_of(corpus / name)

@@ -45,9 +45,7 @@ class HybridRetriever:
         n = min(self.candidates, len(self.index.chunks))
         if n == 0:
             return []
-        hits = self.index.collection.query(
-            query_embeddings=[query_vector.tolist()], n_results=n, include=["metadatas", "distances"]
-        )
+        hits = self.index.query(query_vector.tolist(), n)
         rows = []
         for meta, distance in zip(hits["metadatas"][0], hits["distances"][0]):
             row = self.index.chunk_row.get(meta.get("chunk_id"))

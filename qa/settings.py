@@ -26,9 +26,14 @@ class Settings:
     # Where to append asked questions. Empty means questions are never written anywhere.
     question_log: str = ""
     threads: int = 2
+    # Questions the app answers at once. The encoder and Chroma release the GIL, so on 2 cores a few at a
+    # time keep both busy; each answer is the same as when asked alone.
+    workers: int = 4
     # "review" or "coverage": passages from documents of this kind rank ahead of others about as relevant,
     # and their sentences win near-ties when answering. Empty: no preference.
     prefer_kind: str = ""
+    # A Chroma server ("http://127.0.0.1:8000") to keep the vectors in; empty: embedded Chroma in index_dir.
+    chroma_url: str = ""
 
     def __post_init__(self) -> None:
         if self.prefer_kind not in ("", "review", "coverage"):
@@ -41,6 +46,8 @@ class Settings:
             raise ValueError("abstain_below must be between 0 and 1")
         if self.max_question_chars < 10:
             raise ValueError("max_question_chars must be at least 10")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
         if self.chunk_chars < 100:
             raise ValueError("chunk_chars must be at least 100")
 

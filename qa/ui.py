@@ -328,7 +328,7 @@ def build_app(pipeline: Pipeline, settings: Settings):
                 sources = gr.HTML(EMPTY_SOURCES, elem_id="qa-sources", js_on_load=None)
 
         outputs = [chat, turns, sources, box]
-        events = dict(fn=ask, outputs=outputs, concurrency_limit=1, concurrency_id="ask")
+        events = dict(fn=ask, outputs=outputs, concurrency_limit=settings.workers, concurrency_id="ask")
         box.submit(inputs=[box, turns, details], **events)
         send.click(inputs=[box, turns, details], **events)
         for button in examples:
@@ -360,5 +360,7 @@ def launch_options(settings: Settings) -> dict:
 
 
 def serve(settings: Settings) -> None:
-    app = build_app(Pipeline(settings), settings)
+    from qa.live import LivePipeline  # moves to a new index generation between questions
+
+    app = build_app(LivePipeline(settings), settings)
     app.launch(**launch_options(settings))

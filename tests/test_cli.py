@@ -1,5 +1,7 @@
 import json
 
+from qa.index import current_paths
+
 from tests.conftest import run_qa
 
 
@@ -17,7 +19,7 @@ def test_ask_json_matches_the_contract(settings):
     assert set(cite) >= {"n", "doc_id", "title", "quote", "start", "end", "score"}
     assert cite["doc_id"] == "001_7d838c9a240800e0" and "£2.6 billion" in cite["quote"]
     docs = {}
-    for line in (settings.index_dir / "documents.jsonl").read_text().splitlines():
+    for line in (current_paths(settings.index_dir).documents).read_text().splitlines():
         doc = json.loads(line)
         docs[doc["doc_id"]] = doc["text"]
     for c in answer["citations"]:
@@ -51,7 +53,7 @@ def test_text_output_lists_numbered_sources(settings):
 def test_broken_index_gives_a_clear_error(tmp_path, corpus_copy):
     env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_CORPUS_DIR": str(corpus_copy)}
     assert run_qa("index", env=env).returncode == 0
-    (tmp_path / "index" / "chunks.jsonl").write_text("{not json")
+    current_paths(tmp_path / "index").chunks.write_text("{not json")
     out = run_qa("ask", "Who led the review?", env=env)
     assert out.returncode == 3 and "qa index --rebuild" in out.stderr
     assert run_qa("index", "--rebuild", env=env).returncode == 0

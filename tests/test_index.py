@@ -1,6 +1,6 @@
 import shutil
 
-from qa.index import LoadedIndex, build_index, split_document
+from qa.index import LoadedIndex, build_index, current_paths, split_document
 from qa.ingest import load_corpus
 from qa.settings import Settings
 from tests.conftest import CORPUS
@@ -44,7 +44,7 @@ def test_incremental_indexing(tmp_path, corpus_copy):
 def test_lost_side_tables_are_recomputed(tmp_path, corpus_copy):
     settings = Settings.from_env({}, index_dir=tmp_path / "index", corpus_dir=corpus_copy)
     build_index(settings, progress=False)
-    (settings.index_dir / "sentences.npy").unlink()
+    current_paths(settings.index_dir).sentences.unlink()
     report = build_index(settings, progress=False)
     assert report.embedded == 0
     index = LoadedIndex(settings.index_dir)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qa.index import LoadedIndex, build_index
+from qa.index import LoadedIndex, build_index, current_paths
 from qa.manage import CorpusError, add_documents, list_documents, remove_document
 from qa.settings import Settings
 from tests import fixtures
@@ -107,11 +107,11 @@ def test_acceptance_add_ask_remove_through_the_cli(tmp_path, corpus_copy):
     cite = answer["citations"][0]
     assert not answer["abstained"] and "1,437" in answer["answer"]
     assert (cite["doc_id"], cite["page"], cite["kind"], cite["date"]) == ("case_for_change", 3, "review", "2022-05-23")
-    texts = {d["doc_id"]: d["text"] for d in _read_jsonl(index_dir / "documents.jsonl")}
+    texts = {d["doc_id"]: d["text"] for d in _read_jsonl(current_paths(index_dir).documents)}
     assert cite["quote"] == texts["case_for_change"][cite["start"]:cite["end"]] == fixtures.PAGE_3_FACT
     assert "p. 3" in run_qa("ask", fixtures.PAGE_3_QUESTION, env=env).stdout
 
-    chunks = _read_jsonl(index_dir / "chunks.jsonl")
+    chunks = _read_jsonl(current_paths(index_dir).chunks)
     assert not [c for c in chunks if fixtures.RUNNING_HEADER in c["text"] or "Page 2 of" in c["text"]]
     listed = {row["doc_id"]: row for row in json.loads(run_qa("list", "--json", env=env).stdout)}
     pdf_chunks = sum(c["doc_id"] == "case_for_change" for c in chunks)
@@ -123,7 +123,7 @@ def test_acceptance_add_ask_remove_through_the_cli(tmp_path, corpus_copy):
     assert sorted(report["removed_files"]) == sorted(str(corpus_copy / n) for n in
                                                      ("case_for_change.pdf", "case_for_change.pdf.meta.toml"))
     assert (report["index"]["deleted"], report["index"]["embedded"]) == (pdf_chunks, 0)
-    assert not [c for c in _read_jsonl(index_dir / "chunks.jsonl") if c["doc_id"] == "case_for_change"]
+    assert not [c for c in _read_jsonl(current_paths(index_dir).chunks) if c["doc_id"] == "case_for_change"]
     reindexed = json.loads(run_qa("index", "--json", env=env).stdout)
     assert (reindexed["embedded"], reindexed["deleted"]) == (0, 0)
 
