@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-PARTS = ("latency", "throughput", "scale", "versus_naive")
+PARTS = ("latency", "throughput", "scale", "versus_naive", "load")
 RESULTS_MD = common.BENCH / "results.md"
 RESULTS_PNG = common.BENCH / "results.png"
 
@@ -179,6 +179,17 @@ def naive_section(vn: dict) -> list[str]:
     return lines
 
 
+def load_section(ld: dict) -> list[str]:
+    import load
+
+    if "rows" not in ld:
+        return [f"Failed: {ld.get('error')}"]
+    return [*load.table(ld["rows"]), "", "`benchmarks/load.py`: a real `qa serve` on 127.0.0.1 (embedded Chroma, "
+            "then a `chroma run` server), each client a gradio_client asking /ask; answers compared with the same "
+            "questions asked by one client alone. Targets (embedded, 32 clients): 0 errors, 0 differing, "
+            "≥ 40 questions/s, p95 ≤ 1 s."]
+
+
 def write_report(results: dict, info: dict, seconds: float) -> None:
     lines = ["# Benchmarks", "",
              f"Written by `make bench` (`benchmarks/run_all.py`) on {info['date']} in {seconds / 60:.1f} min. "
@@ -194,7 +205,8 @@ def write_report(results: dict, info: dict, seconds: float) -> None:
              "## 1. Query latency", "", *latency_section(results.get("latency", {})), "",
              "## 2. Indexing throughput", "", *throughput_section(results.get("throughput", {})), "",
              "## 3. Scale", "", f"![scale]({RESULTS_PNG.name})", "", *scale_section(results.get("scale", {})), "",
-             "## 4. Against the naive LangChain pipeline", "", *naive_section(results.get("versus_naive", {})), ""]
+             "## 4. Against the naive LangChain pipeline", "", *naive_section(results.get("versus_naive", {})), "",
+             "## 5. Load: concurrent app clients", "", *load_section(results.get("load", {})), ""]
     RESULTS_MD.write_text("\n".join(lines))
 
 
