@@ -163,8 +163,8 @@ def settle(page):
     }""", timeout=WAIT_MS)
 
 
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page, name, full_page=True):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 

@@ -70,7 +70,7 @@ def test_after_an_answer_a_phone_shows_its_first_line(phone, app_url):
         newest = phone.locator("#qa-chat .qa-first").last
         phone.wait_for_timeout(300)  # the scroll runs on the next animation frame
         assert _top_line_in_view(phone, newest), f"the answer to {question!r} starts outside the screen"
-    shot(phone, "08-phone-answer")  # the README's phone picture: docs/app-phone.png is a copy
+    shot(phone, "08-phone-answer", full_page=False)  # what the phone shows: docs/app-phone.png is a copy
 
 
 def test_after_a_distress_message_a_phone_shows_the_panel_heading(phone, app_url):
