@@ -135,8 +135,8 @@ def test_a_disclosure_shows_the_panel_and_its_note_and_no_article(pipeline, monk
     assert render.esc(NOTE) in render.render_panel(turn, pipeline.index.documents, False)
 
 
-def test_a_panel_without_the_disclosure_fields_still_renders():
-    panel = safety.support_for("my dad hits me")
+def test_a_panel_that_is_not_a_disclosure_has_no_note():
+    panel = safety.support_for("I want to run away from my foster home")  # distress, not harm disclosed
     assert "qa-disclosure" not in render.render_support(panel) and not render.is_disclosure(panel)
     assert not render.is_disclosure(_PanelWithDisclosure(**{**panel.__dict__, "disclosure_note": NOTE}))
 
