@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup index run test eval bench browser clean
+.PHONY: setup index run test eval bench browser axe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# npm's axe-core, pinned in package.json and package-lock.json, for the browser tests' accessibility checks.
+# node_modules/ is not committed; `npm ci` installs exactly the locked version. Debian's npm when missing.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+axe: node_modules/.package-lock.json
+
 # The whole suite, then the evaluation gate: a change that makes answers worse fails here.
-test: setup browser
+test: setup browser axe
 	$(BIN)/python -m pytest -q
 	$(BIN)/qa index
 	$(BIN)/qa eval --check --out build/eval

@@ -1,13 +1,14 @@
-"""The web app's rendering, privacy settings and question log, without a browser (see test_browser.py)."""
+"""The web app's rendering (qa/render.py), privacy settings and question log, without a browser (see test_browser*.py)."""
 
 import builtins
 import json
 import os
 import re
+from dataclasses import replace
 
 import pytest
 
-from qa import ui
+from qa import render, safety, ui
 from qa.schema import Answer, Citation, Document
 from qa.settings import Settings
 
@@ -33,7 +34,7 @@ def _no_live_markup(page: str) -> None:
 
 
 def test_esc_makes_text_inert():
-    out = ui.esc(XSS)
+    out = render.esc(XSS)
     assert "&lt;script&gt;" in out and "&lt;img" in out
     _no_live_markup(out)
 
@@ -42,9 +43,9 @@ def test_esc_makes_text_inert():
 def test_document_text_is_escaped_everywhere(details):
     answer, documents = _xss_answer()
     page = "".join([
-        ui.render_answer(answer, details),
-        ui.render_sources(answer, documents, details),
-        *(m["content"] for m in ui.render_messages([ui.Turn(answer.question, answer)], details)),
+        render.render_answer(answer, details),
+        render.render_sources(answer, documents, details),
+        *(m["content"] for m in render.render_messages([render.Turn(answer.question, answer)], details)),
     ])
     _no_live_markup(page)
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
@@ -52,7 +53,7 @@ def test_document_text_is_escaped_everywhere(details):
 
 def test_source_card_highlights_the_quote_in_its_paragraph_and_in_the_whole_document():
     answer, documents = _xss_answer()
-    html = ui.render_sources(answer, documents, details=False)
+    html = render.render_sources(answer, documents, details=False)
     assert "id='qa-source-1'" in html
     assert html.count("<mark class='qa-quote'>") == 1 and html.count("<mark class='qa-target'>") == 1
     assert "Next paragraph" in html.split("<details")[1]  # the whole document is behind "Open"
@@ -62,7 +63,7 @@ def test_source_card_highlights_the_quote_in_its_paragraph_and_in_the_whole_docu
 
 def test_every_marker_in_an_answer_has_its_source_card(pipeline):
     answer = pipeline.ask(FIGURE_QUESTION)
-    html = ui.render_sources(answer, pipeline.index.documents, details=False)
+    html = render.render_sources(answer, pipeline.index.documents, details=False)
     for n in {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}:
         assert f"id='qa-source-{n}'" in html
         assert pipeline.index.documents[answer.citations[n - 1].doc_id].text[
@@ -71,42 +72,32 @@ def test_every_marker_in_an_answer_has_its_source_card(pipeline):
 
 def test_details_mode_shows_ids_and_scores_and_plain_mode_does_not(pipeline):
     answer = pipeline.ask(FIGURE_QUESTION)
-    plain, details = ui.render_answer(answer, False), ui.render_answer(answer, True)
+    plain, details = render.render_answer(answer, False), render.render_answer(answer, True)
     doc_id = answer.citations[0].doc_id
-    assert doc_id in details and "score" in details and ui.esc(answer.citations[0].quote) in details
+    assert doc_id in details and "score" in details and render.esc(answer.citations[0].quote) in details
     assert doc_id not in plain and "score" not in plain
 
 
 def test_details_mode_shows_how_a_typed_question_was_read(pipeline):
     answer = pipeline.ask("ok so how much did MacAlister call for to trnasform the ssytem")
-    details, plain = ui.render_answer(answer, True), ui.render_answer(answer, False)
-    assert "Understood as: how much did MacAlister call for to transform the system" in details
+    details, plain = render.render_answer(answer, True), render.render_answer(answer, False)
+    assert "how much did MacAlister call for to transform the system" in details and "Understood as" in details
     assert "Understood as" not in plain
-    assert "Understood as" not in ui.render_answer(pipeline.ask(FIGURE_QUESTION), True)
-
-
-def test_a_disclosure_shows_the_panel_and_no_article_quote(pipeline):
-    turn = ui.answer_turn(pipeline, "my foster carer hits me")
-    assert turn.support is not None and turn.support.disclosure
-    assert turn.answer.citations == ()  # no article quote
-    messages = ui.render_messages([turn], details=False)
-    assert "qa-support" in messages[1]["content"]
-    assert "can't help with this" in messages[2]["content"].replace("&#x27;", "'")
-    assert "Closest passages" not in messages[2]["content"] and "Sources" not in messages[2]["content"]
+    assert "Understood as" not in render.render_answer(pipeline.ask(FIGURE_QUESTION), True)
 
 
 def test_an_unanswerable_question_says_so_and_shows_the_nearest_passages(pipeline):
     answer = pipeline.ask(UNANSWERABLE)
     assert answer.abstained
-    html = ui.render_answer(answer, details=False)
-    assert "These documents don" in html and "Closest passages" in html and ui.esc(ui.ABSTAIN_HINT) in html
-    assert "Closest passages" in ui.render_sources(answer, pipeline.index.documents, False)
+    html = render.render_answer(answer, details=False)
+    assert "These documents don" in html and "Closest passages" in html and render.esc(render.ABSTAIN_HINT) in html
+    assert "Closest passages" in render.render_sources(answer, pipeline.index.documents, False)
 
 
 def test_distress_shows_the_panel_first_then_any_answer(pipeline):
     turn = ui.answer_turn(pipeline, "I want to run away, how much money is there for kinship carers?")
     assert turn.support is not None and turn.answer is not None
-    messages = ui.render_messages([turn], details=False)
+    messages = render.render_messages([turn], details=False)
     assert [m["role"] for m in messages] == ["user", "assistant", "assistant"]
     assert "qa-support" in messages[1]["content"] and "0800 1111" in messages[1]["content"]
     assert "qa-answer" in messages[2]["content"]
@@ -116,15 +107,73 @@ def test_distress_without_an_answer_shows_only_the_panel(pipeline):
     # Distress that is not a disclosure of harm: the panel alone, no cold "these documents don't say".
     turn = ui.answer_turn(pipeline, "I want to run away")
     assert turn.support is not None and turn.answer is None
-    assert len(ui.render_messages([turn], details=False)) == 2
-    assert ui.render_panel(turn, pipeline.index.documents, False) == ui.render_support(turn.support)
+    assert len(render.render_messages([turn], details=False)) == 2
+    assert render.render_panel(turn, pipeline.index.documents, False) == render.render_support(turn.support)
 
 
 def test_the_side_panel_puts_support_above_the_sources(pipeline):
     turn = ui.answer_turn(pipeline, "I want to run away, how much money is there for kinship carers?")
-    panel = ui.render_panel(turn, pipeline.index.documents, False)
+    panel = render.render_panel(turn, pipeline.index.documents, False)
     assert panel.index("qa-support") < panel.index("qa-source-1")
-    assert ui.render_panel(None, pipeline.index.documents, False) == ui.EMPTY_SOURCES
+    assert render.render_panel(None, pipeline.index.documents, False) == render.EMPTY_SOURCES
+
+
+def test_a_disclosure_shows_the_panel_and_its_note_and_no_article(pipeline):
+    question = "my foster carer hits me, how much money is going to kinship carers"
+    turn = ui.answer_turn(pipeline, question)
+    assert turn.support is not None and turn.support.disclosure and turn.answer is None
+    note = turn.support.disclosure_note
+    messages = render.render_messages([turn], details=False)
+    assert len(messages) == 2 and "qa-answer" not in messages[1]["content"]
+    assert "class='qa-disclosure'" in messages[1]["content"] and render.esc(note) in messages[1]["content"]
+    assert render.esc(note) in render.render_panel(turn, pipeline.index.documents, False)
+    assert pipeline.ask(question).citations == ()  # the pipeline quotes no article either
+
+
+def test_a_panel_that_is_not_a_disclosure_has_no_note():
+    panel = safety.support_for("I want to run away from my foster home")  # distress, not harm disclosed
+    assert "qa-disclosure" not in render.render_support(panel) and not render.is_disclosure(panel)
+
+
+def test_the_chat_shows_a_long_question_cut_where_answering_cut_it(pipeline):
+    question = "how much money is going to kinship carers   " * 600
+    turn = ui.answer_turn(pipeline, question)
+    shown = render.render_messages([turn], False)[0]["content"]
+    limit = pipeline.settings.max_question_chars
+    assert shown == render.esc(" ".join(question.split())[:limit]) + "…"
+    assert any(f"first {limit}" in n for n in turn.answer.notices)
+    assert render.shown_question("short  question ", limit) == "short question"
+
+
+@pytest.mark.parametrize("question, other", [
+    ("كم من المال سيذهب إلى مقدمي الرعاية؟", True), ("Скільки грошей?", True), ("儿童保育多少钱", True),
+    ("how much for kinship carers?", False), ("£2.6 billion?", False), ("2023?", False),
+    ("كم المال for kinship carers", False),
+])
+def test_a_question_with_no_english_letters_is_told_the_articles_are_in_english(pipeline, question, other):
+    assert ui.in_another_language(question) is other
+    if other:
+        turn = ui.answer_turn(pipeline, question)
+        assert turn.answer is None and turn.note == ui.NOT_ENGLISH
+        assert render.esc(ui.NOT_ENGLISH) in render.render_messages([turn], False)[1]["content"]
+
+
+def test_details_show_how_the_question_was_understood_when_it_differs():
+    answer, _ = _xss_answer()
+    read = replace(answer, understood_as="how much money for <kinship> carers")
+    same = replace(answer, understood_as=answer.question.upper())
+    assert "Understood as: how much money for &lt;kinship&gt; carers" in render.render_answer(read, True)
+    assert "Understood as" not in render.render_answer(read, False)
+    assert "Understood as" not in render.render_answer(same, True)
+    assert "Understood as" not in render.render_answer(answer, True)
+
+
+def test_the_first_reply_of_each_question_is_marked_for_scrolling(pipeline):
+    turns = [ui.answer_turn(pipeline, "I want to run away, how much money is there for kinship carers?"),
+             ui.answer_turn(pipeline, FIGURE_QUESTION)]
+    contents = [m["content"] for m in render.render_messages(turns, False) if m["role"] == "assistant"]
+    assert [c.startswith("<div class='qa-first'>") for c in contents] == [True, False, True]
+    assert "qa-support" in contents[0]
 
 
 def test_ordinary_questions_show_no_panel(pipeline):
