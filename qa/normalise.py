@@ -54,10 +54,6 @@ class Reading:
     text: str
     changes: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def changed(self) -> bool:
-        return self.text != self.original
-
 
 @dataclass(frozen=True)
 class _Tables:
@@ -187,13 +183,12 @@ class QuestionNormaliser:
         tokens = _TOKEN.findall(question)
         read: list[str] = []
         changes: list[tuple[str, str]] = []
-        for position, token in enumerate(tokens):
+        for token in tokens:
             lead, core, trail = _CORE.match(token).groups()
             if not core:
                 read.append(token)
                 continue
-            following = _CORE.match(tokens[position + 1]).group(2) if position + 1 < len(tokens) else ""
-            replacement = self.read_word(core, following)
+            replacement = self.read_word(core)
             if replacement is None:
                 read.append(token)
             else:
@@ -203,7 +198,7 @@ class QuestionNormaliser:
         text = " ".join(self.drop_fillers(read, changes))
         return Reading(question, text or " ".join(tokens), tuple(changes))
 
-    def read_word(self, core: str, following: str = "") -> str | None:
+    def read_word(self, core: str) -> str | None:
         """The words ``core`` stands for, or None to keep it as typed."""
         if re.search(r"[\d£$€]", core):
             return None  # figures, amounts and dates stay exactly as typed
