@@ -7,11 +7,10 @@ in the same format can be scored, and the same results render as JSON, Markdown 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answer import Pipeline

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -124,8 +125,6 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
 
 
 def _with_demands(query: Query) -> Query:
-    from dataclasses import replace
-
     question = query.question
     question_words = set(re.findall(r"[a-z]+", question.lower()))
     counted = _counted_noun(query) if query.kind == "count" else None
