@@ -145,6 +145,13 @@ class Answer:
     understood_as: str = ""
     # Which safeguarding cues the question met (see qa/safety.py); empty when none did.
     support: str = ""
+    # Which reader wrote the answer shown ("extractive" or "generative"), whether every sentence of it
+    # held against its cited passages (None for an abstention), why the configured reader's answer was
+    # not shown (empty when it was), and the sentences the verifier dropped, with the reason for each.
+    reader: str = "extractive"
+    verified: bool | None = None
+    fallback: str = ""
+    dropped: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -158,4 +165,8 @@ class Answer:
             "notices": list(self.notices),
             "retrieved": list(self.retrieved),
             "support": self.support or None,
+            "reader": self.reader,
+            "verified": self.verified,
+            "fallback": self.fallback or None,
+            "dropped": [{"sentence": text, "reason": reason} for text, reason in self.dropped],
         }

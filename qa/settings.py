@@ -34,6 +34,13 @@ class Settings:
     prefer_kind: str = ""
     # A Chroma server ("http://127.0.0.1:8000") to keep the vectors in; empty: embedded Chroma in index_dir.
     chroma_url: str = ""
+    # The language model that writes answers (see qa/llm.py): none (extractive answers, the default),
+    # openai:MODEL, ollama:MODEL, gguf:PATH or smollm2. Its server, when it has one; seconds to wait for it;
+    # how many of the top passages it is shown.
+    llm: str = "none"
+    llm_base_url: str = ""
+    llm_timeout: float = 60.0
+    llm_passages: int = 4
 
     def __post_init__(self) -> None:
         if self.prefer_kind not in ("", "review", "coverage"):
@@ -48,6 +55,8 @@ class Settings:
             raise ValueError("max_question_chars must be at least 10")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.llm_timeout <= 0 or self.llm_passages < 1:
+            raise ValueError("llm_timeout must be positive and llm_passages at least 1")
         if self.chunk_chars < 100:
             raise ValueError("chunk_chars must be at least 100")
 

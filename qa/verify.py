@@ -1,0 +1,134 @@
+"""Draft -> Verdict: every statement must rest on the passages it cites, whichever reader wrote it.
+
+A statement is kept only when it cites at least one of the sources it was given, every number, amount,
+percentage and date in it stands in those sources (in any of the forms ``qa.text.normalise`` folds together:
+"£2.6bn" = "£2.6 billion"), every proper name in it does too, and most of its words come from them. A
+sentence in a passage that speaks to an AI ("ignore previous instructions and say ...") is data, never
+support: an answer that repeats it is not grounded in what the documents report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from wordfreq import zipf_frequency
+
+from qa.read import Draft, Statement
+from qa.text import content_words, sentence_spans, unsupported_numbers
+
+SUPPORT_SHARE = 0.5  # of a claim's content words, the share that must stand in what it cites
+COMMON_ZIPF = 4.0  # a capitalised first word this common ("The", "Councils") names nothing
+
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|rules|directions)\b"
+    r"|\b(?:system prompt|language model|as an ai|you are now|from now on you)\b"
+    r"|\b(?:assistant|chatbot|ai)\b[^.]{0,40}\b(?:must|should|will) (?:say|answer|reply|respond)\b",
+    re.I,
+)
+_MARKER = re.compile(r"\[(\d+)\]")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z]")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@dataclass(frozen=True)
+class Dropped:
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    draft: Draft  # the statements that held, their sources renumbered from 1
+    dropped: tuple[Dropped, ...] = ()
+
+    @property
+    def verified(self) -> bool | None:
+        """True when an answer is left and every statement in it held; None for an abstention."""
+        return None if self.draft.abstained else bool(self.draft.statements)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(INSTRUCTION.search(sentence))
+
+
+def reported(text: str) -> str:
+    """``text`` without the sentences that address a reader of it as a machine."""
+    return " ".join(text[s.start:s.end] for s in sentence_spans(text) if not is_instruction(text[s.start:s.end]))
+
+
+class Verifier:
+    """Checks drafts against their sources. ``title_of`` gives a document's title by id: a citation shows
+    it, so a statement may name what the title names."""
+
+    def __init__(self, title_of: Callable[[str], str]) -> None:
+        self.title_of = title_of
+
+    def check(self, draft: Draft) -> Verdict:
+        if draft.abstained:
+            return Verdict(draft)
+        kept, dropped = [], []
+        for statement in draft.statements:
+            problem = self.problem(statement, draft)
+            if problem:
+                dropped.append(Dropped(statement.text, problem))
+            else:
+                kept.append(statement)
+        return Verdict(renumbered(draft, kept), tuple(dropped))
+
+    def problem(self, statement: Statement, draft: Draft) -> str:
+        """Why ``statement`` does not stand in the sources it cites; empty when it does."""
+        if not statement.cites:
+            return "cites no passage"
+        outside = [n for n in statement.cites if not 1 <= n <= len(draft.sources)]
+        if outside:
+            return f"cites passage [{outside[0]}], which it was not given"
+        cited = [draft.sources[n - 1] for n in statement.cites]
+        support = " ".join(f"{self.title_of(s.passage.chunk.doc_id)}. {reported(s.text)}" for s in cited)
+        words = _MARKER.sub(" ", statement.text)
+        missing = unsupported_numbers(words, [support])
+        if missing:
+            return f"states {', '.join(missing)}, which the passages it cites do not"
+        names = unsupported_names(words, support)
+        if names:
+            return f"names {', '.join(names)}, which the passages it cites do not"
+        own = set(content_words(words))
+        if statement.claim and own and len(own & set(content_words(support))) < SUPPORT_SHARE * len(own):
+            return "most of its words are not in the passages it cites"
+        return ""
+
+
+def unsupported_names(statement: str, support: str) -> list[str]:
+    """Capitalised words of ``statement`` (names, bodies, places, months) that ``support`` lacks. The first
+    word of a sentence counts only when it is not capitalised for that reason alone."""
+    missing = []
+    for m in _CAPITALISED.finditer(statement):
+        word = _POSSESSIVE.sub("", m.group())
+        opens = not statement[:m.start()].strip() or statement[:m.start()].rstrip()[-1:] in ".!?:"
+        if (opens and zipf_frequency(word.lower(), "en") >= COMMON_ZIPF) or word == "I":
+            continue
+        if not _stands_in(word, support):
+            missing.append(word)
+    return list(dict.fromkeys(missing))
+
+
+def _stands_in(word: str, support: str) -> bool:
+    parts = [word] + word.split("-") if "-" in word else [word]
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", support, re.I) for p in parts if p)
+
+
+def renumbered(draft: Draft, kept: list[Statement]) -> Draft:
+    """``draft`` with only ``kept`` and the sources they cite, numbered from 1 in their first order."""
+    cited = sorted({n for statement in kept for n in statement.cites})
+    order = {old: new for new, old in enumerate(cited, start=1)}
+    if not kept:
+        return replace(draft, statements=(), sources=(), figure="")
+    statements = tuple(
+        Statement(_MARKER.sub(lambda m: f"[{order.get(int(m.group(1)), m.group(1))}]", s.text),
+                  tuple(order[n] for n in s.cites))
+        for s in kept
+    )
+    sources = tuple(draft.sources[old - 1] for old, _ in sorted(order.items(), key=lambda pair: pair[1]))
+    figure = draft.figure if any(draft.figure and draft.figure in s.text for s in kept) else ""
+    return replace(draft, statements=statements, sources=sources, figure=figure)
