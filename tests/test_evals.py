@@ -115,3 +115,21 @@ def test_eval_cli_writes_reports_and_checks(settings, tmp_path):
     failing = run_qa("eval", "--dataset", str(dataset), "--no-fresh", "--no-invariance", "--check",
                      "--thresholds", str(strict), env=env)
     assert failing.returncode == 1 and "answer_accuracy" in failing.stderr
+
+
+def test_drop_and_fallback_rates_count_only_questions_a_model_was_asked():
+    case = Case("a", "q", ("£2.6 billion",), True, ("d",), "evaluator")
+    quote = "He called for £2.6 billion."
+    cited = (Citation(1, "d", "t", quote, 0, len(quote), 0.9),)
+    generated = Answer("q", "It was £2.6 billion [1].", False, cited, reader="generative", verified=True,
+                       dropped=(("It was £3 billion.", "states 3"),))
+    fell_back = Answer("q", f"£2.6 billion. {quote} [1]", False, cited, fallback="no sentence held",
+                       dropped=(("x", "cites no passage"), ("y", "cites no passage")))
+    not_asked = Answer("q", "These documents don't say.", True, fallback="the documents don't answer this, so no model was asked")
+    results = [score_answer(case, a) for a in (generated, fell_back, not_asked)]
+    metrics = compute_metrics(results)
+    assert metrics["fallback_rate"] == 0.5  # of the two questions the model was asked
+    assert metrics["drop_rate"] == 0.75  # three of the four sentences it wrote
+    assert metrics["unsupported_name_answers"] == 0
+    invented = score_answer(case, Answer("q", "Boris Johnson said £2.6 billion [1].", False, cited, reader="generative"))
+    assert invented["unsupported_names"] == ["Boris", "Johnson"]
