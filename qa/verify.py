@@ -15,8 +15,10 @@ from typing import Callable
 
 from wordfreq import zipf_frequency
 
+from qa.candidates import ScoredSentence
 from qa.read import Draft, Statement
-from qa.text import content_words, sentence_spans, unsupported_numbers
+from qa.schema import Span
+from qa.text import content_words, numbers_in, sentence_spans, unsupported_numbers
 
 SUPPORT_SHARE = 0.5  # of a claim's content words, the share that must stand in what it cites
 COMMON_ZIPF = 4.0  # a capitalised first word this common ("The", "Councils") names nothing
@@ -75,7 +77,12 @@ class Verifier:
                 dropped.append(Dropped(statement.text, problem))
             else:
                 kept.append(statement)
-        return Verdict(renumbered(draft, kept), tuple(dropped))
+        checked = renumbered(draft, kept)
+        narrowed = replace(checked, sources=tuple(pinned(n, source, checked.statements)
+                                                  for n, source in enumerate(checked.sources, start=1)))
+        if any(self.problem(statement, narrowed) for statement in narrowed.statements):
+            narrowed = checked  # a narrower quote must still state all it is cited for
+        return Verdict(narrowed, tuple(dropped))
 
     def problem(self, statement: Statement, draft: Draft) -> str:
         """Why ``statement`` does not stand in the sources it cites; empty when it does."""
@@ -100,22 +107,45 @@ class Verifier:
 
 
 def unsupported_names(statement: str, support: str) -> list[str]:
-    """Capitalised words of ``statement`` (names, bodies, places, months) that ``support`` lacks. The first
-    word of a sentence counts only when it is not capitalised for that reason alone."""
-    missing = []
+    """Capitalised words of ``statement`` (names, bodies, places, months) that ``support`` lacks."""
+    return list(dict.fromkeys(word for word in names_in(statement) if not _stands_in(word, support)))
+
+
+def names_in(statement: str) -> list[str]:
+    """Capitalised words that name something. The first word of a sentence counts only when it is not
+    capitalised for that reason alone: "The", "Councils" name nothing; "MacAlister" does."""
+    names = []
     for m in _CAPITALISED.finditer(statement):
         word = _POSSESSIVE.sub("", m.group())
         opens = not statement[:m.start()].strip() or statement[:m.start()].rstrip()[-1:] in ".!?:"
-        if (opens and zipf_frequency(word.lower(), "en") >= COMMON_ZIPF) or word == "I":
-            continue
-        if not _stands_in(word, support):
-            missing.append(word)
-    return list(dict.fromkeys(missing))
+        if not ((opens and zipf_frequency(word.lower(), "en") >= COMMON_ZIPF) or word == "I"):
+            names.append(word)
+    return names
 
 
 def _stands_in(word: str, support: str) -> bool:
     parts = [word] + word.split("-") if "-" in word else [word]
     return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", support, re.I) for p in parts if p)
+
+
+def pinned(n: int, source: ScoredSentence, statements: tuple[Statement, ...]) -> ScoredSentence:
+    """A cited passage narrowed to the run of its sentences that hold the figures and names the statements
+    citing it state (else the one sentence sharing most of their words), so a quote shows what it is
+    cited for. A source of one sentence is left as it is."""
+    spans = [s for s in source.passage.chunk.sentences if source.span.start <= s.start and s.end <= source.span.end]
+    if len(spans) < 2:
+        return source
+    said = " ".join(_MARKER.sub(" ", s.text) for s in statements if n in s.cites)
+    texts = [source.text[s.start - source.span.start:s.end - source.span.start] for s in spans]
+    numbers, names = set(numbers_in(said)), set(names_in(said))
+    holding = [i for i, text in enumerate(texts)
+               if set(numbers_in(text)) & numbers or any(_stands_in(name, text) for name in names)]
+    if not holding:
+        words = set(content_words(said))
+        holding = [max(range(len(texts)), key=lambda i: len(words & set(content_words(texts[i]))))]
+    first, last = spans[min(holding)], spans[max(holding)]
+    offset = source.span.start
+    return replace(source, span=Span(first.start, last.end), text=source.text[first.start - offset:last.end - offset])
 
 
 def renumbered(draft: Draft, kept: list[Statement]) -> Draft:

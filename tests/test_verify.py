@@ -38,7 +38,11 @@ def test_a_faithful_answer_is_kept_and_cited(pipeline):
     assert answer.reader == "generative" and answer.verified is True and not answer.fallback
     assert answer.answer == "The review's leader asked for £2.6 billion over five years to transform the system [1]."
     assert not answer.dropped and len(answer.citations) == 1
-    assert "£2.6 billion" in answer.citations[0].quote
+    quote = answer.citations[0]
+    assert "£2.6 billion" in quote.quote
+    # Narrowed from the whole passage to the sentence it is cited for, and still verbatim.
+    assert quote.quote.startswith("Leading the review") and "Calls for a Windfall Tax" not in quote.quote
+    assert pipeline.index.document_text(quote.doc_id)[quote.start:quote.end] == quote.quote
     _figures_stand_in_citations(answer)
     assert answer.to_dict()["reader"] == "generative" and answer.to_dict()["dropped"] == []
 
