@@ -17,6 +17,7 @@ from qa.answer import NO_MODEL_ASKED
 from qa.text import unsupported_numbers
 from qa.verify import unsupported_names
 from tests.conftest import run_qa
+from tests.browser import browser_context  # noqa: F401  (a fixture, found by name)
 from tests.test_offline import GUARD
 
 pytest.importorskip("llama_cpp", reason="the language-model extra is not installed: make llm")
@@ -150,3 +151,42 @@ def test_eval_with_a_model_reports_it_beside_the_extractive_reader(settings, mod
     assert llm["fallback_rate"] is not None and llm["drop_rate"] is not None
     assert ours["fallback_rate"] is None  # the extractive column asked no model
     assert "tuning set, --llm openai:smollm2" in out.stdout and "Verifier drop rate" in out.stdout
+
+
+def test_the_app_answers_through_the_model_server_in_a_real_browser(settings, model_server, browser_context):
+    from playwright.sync_api import expect
+
+    from qa.answer import Pipeline
+    from qa.settings import Settings
+    from tests.browser import _tab, ask, open_app, serve
+
+    url, server_log = model_server
+    before = server_log.read_text().count("POST /v1/chat/completions")
+    llm_settings = Settings.from_env({}, index_dir=settings.index_dir, llm="openai:smollm2", llm_base_url=url)
+    app, app_url = serve(Pipeline(llm_settings), llm_settings)
+    try:
+        for page in _tab(browser_context, {"width": 1280, "height": 900}):
+            open_app(page, app_url)
+            ask(page, "how much money is going on foster carers?")
+            expect(page.locator(".qa-answer").last).to_contain_text("£25m")  # verified, or the quoted fallback
+    finally:
+        app.close()
+    assert server_log.read_text().count("POST /v1/chat/completions") > before  # the model was asked
+
+
+def test_qa_serve_starts_with_a_model_server(settings, model_server):
+    import urllib.request
+
+    url, _ = model_server
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--llm", "openai:smollm2",
+                               "--llm-base-url", url], env={**os.environ, "QA_INDEX_DIR": str(settings.index_dir)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(port, 180)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
+            assert page.status == 200
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert b"Traceback" not in err
