@@ -109,8 +109,6 @@ def respond(pipeline: Pipeline, settings: Settings, message: str, turns: list[Tu
 def build_app(pipeline: Pipeline, settings: Settings):
     import gradio as gr
 
-    documents = pipeline.index.documents
-
     def ask(message: str, turns: list[Turn], details: bool):
         if not (message or "").strip():  # nothing to answer: say so beside the box, change nothing else
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), f"<p class='qa-hint-line'>{EMPTY_HINT}</p>"
@@ -118,7 +116,9 @@ def build_app(pipeline: Pipeline, settings: Settings):
         return gr.Chatbot(value=messages, visible=True), turns, panel, cleared, ""
 
     def redraw(turns: list[Turn], details: bool):
-        return render_messages(turns, details), render_panel(turns[-1] if turns else None, documents, details)
+        # The documents of the generation answering now: `qa index` may have moved the server to a new one.
+        return (render_messages(turns, details),
+                render_panel(turns[-1] if turns else None, pipeline.index.documents, details))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         turns = gr.State([])
@@ -148,7 +148,8 @@ def build_app(pipeline: Pipeline, settings: Settings):
                 examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
 
         outputs = [chat, turns, sources, box, hint]
-        events = dict(fn=ask, outputs=outputs, concurrency_limit=1, concurrency_id="ask")
+        # Several questions at once: each answer is the same as when asked alone (tests/test_generations.py).
+        events = dict(fn=ask, outputs=outputs, concurrency_limit=settings.workers, concurrency_id="ask")
         box.submit(inputs=[box, turns, details], **events)
         send.click(inputs=[box, turns, details], **events)
         for button in examples:
@@ -186,5 +187,7 @@ def launch_options(settings: Settings) -> dict:
 
 
 def serve(settings: Settings) -> None:
-    app = build_app(Pipeline(settings), settings)
+    from qa.live import LivePipeline  # moves to a new index generation between questions
+
+    app = build_app(LivePipeline(settings), settings)
     app.launch(**launch_options(settings))

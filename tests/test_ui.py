@@ -221,3 +221,24 @@ def test_analytics_are_off(pipeline):
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
     app = ui.build_app(pipeline, Settings.from_env({}))
     assert app.analytics_enabled is False
+
+
+def test_the_served_app_follows_index_generations_and_answers_several_at_once(settings, monkeypatch):
+    import gradio as gr
+
+    from qa.live import LivePipeline
+
+    built = {}
+
+    def capture(pipeline, app_settings):
+        built["pipeline"] = pipeline
+        built["app"] = app = original(pipeline, app_settings)
+        return app
+
+    original = ui.build_app
+    monkeypatch.setattr(ui, "build_app", capture)
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: None)
+    ui.serve(replace(settings, workers=3))
+    assert isinstance(built["pipeline"], LivePipeline)
+    limits = {fn.concurrency_limit for fn in built["app"].fns.values() if fn.concurrency_id == "ask"}
+    assert limits == {3}
