@@ -105,17 +105,6 @@ def test_answers_through_a_real_model_server_are_verified_or_fall_back(settings,
     assert hosts and hosts <= {"127.0.0.1", "::1", "localhost"}, hosts
 
 
-def test_an_unreachable_model_server_falls_back_with_a_notice(settings):
-    port = free_port()  # nothing listens here
-    out = run_qa("ask", "--json", "--llm", "openai:smollm2", "--llm-base-url", f"http://127.0.0.1:{port}/v1",
-                 "How much did MacAlister call for to transform the system?",
-                 env={"QA_INDEX_DIR": str(settings.index_dir)})
-    assert out.returncode == 0, out.stderr
-    answer = json.loads(out.stdout)
-    assert answer["reader"] == "extractive" and "failed" in answer["fallback"]
-    assert "£2.6 billion" in answer["answer"] and answer["notices"]
-
-
 def test_smollm2_in_process_answers_or_falls_back(settings):
     out = run_qa("ask", "--json", "--llm", "smollm2", "Who led the review?",
                  env={"QA_INDEX_DIR": str(settings.index_dir)})
@@ -190,3 +179,21 @@ def test_qa_serve_starts_with_a_model_server(settings, model_server):
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("spec", ["ollama:llama3.2", "openai:any-model"])
+def test_every_server_backend_falls_back_when_its_server_is_down(settings, spec):
+    port = free_port()  # nothing listens here
+    out = run_qa("ask", "--json", "--llm", spec, "--llm-base-url", f"http://127.0.0.1:{port}",
+                 "How much did MacAlister call for to transform the system?",
+                 env={"QA_INDEX_DIR": str(settings.index_dir), "QA_LLM_TIMEOUT": "20"})
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["reader"] == "extractive" and answer["fallback"].startswith("the language model failed")
+    assert "£2.6 billion" in answer["answer"] and answer["notices"] and "Traceback" not in out.stderr
+
+
+def test_a_missing_gguf_file_is_one_clear_line(settings, tmp_path):
+    out = run_qa("ask", "--llm", f"gguf:{tmp_path / 'none.gguf'}", "Who led the review?",
+                 env={"QA_INDEX_DIR": str(settings.index_dir)})
+    assert out.returncode == 2 and out.stderr.strip() == f"qa: no GGUF model file at {tmp_path / 'none.gguf'}"
