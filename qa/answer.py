@@ -35,7 +35,7 @@ NO_MODEL_ASKED = "the documents don't answer this, so no model was asked"
 
 
 @dataclass(frozen=True)
-class Reading:
+class ReadResult:
     """What the read and verify stages made of the evidence."""
 
     verdict: Verdict
@@ -79,10 +79,10 @@ class Pipeline:
         query = self.understander.understand(question)
         evidence, retrieved = self.retrieve(query, top_k, timings)
         mark = time.perf_counter()
-        reading = self.read(evidence)
+        result = self.read(evidence)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
-        answer = self.render(query, reading)
+        answer = self.render(query, result)
         return replace(answer, timings_ms=timings, notices=tuple(notices) + answer.notices, retrieved=retrieved,
                        support=support.reason if support else "")
 
@@ -114,37 +114,37 @@ class Pipeline:
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
         return Evidence(query, scored, ranked, top_k), retrieved
 
-    def read(self, evidence: Evidence) -> Reading:
+    def read(self, evidence: Evidence) -> ReadResult:
         """The configured reader's draft, verified; the extractive answer when that reader fails, when
         nothing it wrote holds, or when the evidence says the documents don't answer."""
         extractive = self.verifier.check(self.extractive.read(evidence))
         if not extractive.draft.statements:  # unreachable by construction; kept so that none ever shows
             extractive = Verdict(abstention(evidence.scored, evidence.top_k), extractive.dropped)
         if self.reader is self.extractive:
-            return Reading(extractive)
+            return ReadResult(extractive)
         if extractive.draft.abstained or not extractive.draft.statements:
             # The evidence is too weak to answer: a model writing an answer anyway would contradict it.
-            return Reading(extractive, fallback=NO_MODEL_ASKED)
+            return ReadResult(extractive, fallback=NO_MODEL_ASKED)
         try:
             verdict = self.verifier.check(self.reader.read(evidence))
         except ReaderFailed as err:
-            return Reading(extractive, fallback=str(err),
+            return ReadResult(extractive, fallback=str(err),
                            notice="The language model did not answer, so this answer is quoted from the documents.")
         if not verdict.draft.statements:
-            return Reading(replace(extractive, dropped=verdict.dropped),
+            return ReadResult(replace(extractive, dropped=verdict.dropped),
                            fallback="no sentence the model wrote was supported by the passages it cited",
                            notice="The language model's answer could not be checked against the documents, "
                                   "so this answer is quoted from them.")
-        return Reading(verdict)
+        return ReadResult(verdict)
 
-    def render(self, query: Query, reading: Reading) -> Answer:
-        draft = reading.verdict.draft
+    def render(self, query: Query, result: ReadResult) -> Answer:
+        draft = result.verdict.draft
         citations = tuple(self.cite(n, s) for n, s in enumerate(draft.sources, start=1))
         return Answer(question=query.original, answer=draft.text, abstained=draft.abstained, citations=citations,
                       figure=draft.figure, understood_as=query.question,
-                      notices=(reading.notice,) if reading.notice else (), reader=draft.reader,
-                      verified=reading.verdict.verified, fallback=reading.fallback,
-                      dropped=tuple((d.text, d.reason) for d in reading.verdict.dropped))
+                      notices=(result.notice,) if result.notice else (), reader=draft.reader,
+                      verified=result.verdict.verified, fallback=result.fallback,
+                      dropped=tuple((d.text, d.reason) for d in result.verdict.dropped))
 
     def check_question(self, question: str) -> tuple[str, list[str]]:
         if question is None or not str(question).strip():
