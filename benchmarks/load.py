@@ -55,7 +55,8 @@ def client(port: int):
 
 def ask(app, question: str) -> tuple[str, float]:
     started = time.perf_counter()
-    messages, sources = app.predict(question, False, api_name="/ask")[:2]
+    chat, sources = app.predict(question, False, api_name="/ask")[:2]
+    messages = chat["value"] if isinstance(chat, dict) else chat  # the chat comes as an update (made visible)
     return json.dumps([messages[-1]["content"], sources]), time.perf_counter() - started
 
 
