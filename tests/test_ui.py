@@ -242,3 +242,18 @@ def test_the_served_app_follows_index_generations_and_answers_several_at_once(se
     assert isinstance(built["pipeline"], LivePipeline)
     limits = {fn.concurrency_limit for fn in built["app"].fns.values() if fn.concurrency_id == "ask"}
     assert limits == {3}
+
+
+def test_the_load_benchmark_reads_the_app_it_measures(pipeline, settings):
+    """benchmarks/load.py asks the real app over loopback; a change of the app's outputs must not break it."""
+    from urllib.parse import urlparse
+
+    from benchmarks import load
+    from tests.browser import serve
+
+    app, url = serve(pipeline, replace(settings, workers=2))
+    try:
+        figures = load.measure(urlparse(url).port, clients=2, per_client=2, time_limit=60)
+    finally:
+        app.close()
+    assert figures["questions"] == 4 and figures["errors"] == 0 and figures["different"] == 0
