@@ -164,3 +164,12 @@ def test_the_exact_number_is_not_given_by_a_vague_quantity(pipeline):
     assert not vague.abstained and "thousands" in vague.answer.lower()
     exact = pipeline.ask("What's the exact number of new foster carers the review wants recruited?")
     assert exact.abstained and "don't give that figure" in exact.answer
+
+
+def test_a_heading_is_not_taken_for_a_statement():
+    from qa.answer import is_heading
+
+    assert is_heading("Calls for a Windfall Tax") and is_heading("New proposals from the review include:")
+    assert is_heading("Thursday, February 2, 2023")
+    assert not is_heading("Seven areas of England will also receive funding to set up family hubs.")
+    assert not is_heading("“Change is now both morally urgent and financially unavoidable.”")
