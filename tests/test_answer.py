@@ -133,6 +133,8 @@ def test_question_kinds():
     assert asked_kind("What is the estimated cost of the cooperatives?") == "money"
     assert asked_kind("What profit margin did the CMA find?") == "percent"
     assert asked_kind("Which seven areas get hubs?") == "place"
+    assert asked_kind("what are the 7 areas getting hubs") == "place"
+    assert asked_kind("Which provider body said it was stunned?") == "name"
     assert asked_kind("did they ask care leavers? whats that group called") == "name"
     assert asked_kind("who is Josh MacAlister") == "profile"
     assert asked_kind("How does the report describe the number of children in care?") == "general"
