@@ -175,3 +175,8 @@ def test_a_heading_is_not_taken_for_a_statement():
     assert is_heading("Thursday, February 2, 2023")
     assert not is_heading("Seven areas of England will also receive funding to set up family hubs.")
     assert not is_heading("“Change is now both morally urgent and financially unavoidable.”")
+
+
+def test_a_name_of_the_kind_asked_for_comes_before_a_person(pipeline):
+    answer = pipeline.ask("josh set up some group of ppl whod had social workers at the start wat was it called")
+    assert not answer.abstained and "Experts by Experience" in answer.answer
