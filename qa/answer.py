@@ -7,6 +7,7 @@ Every draft passes the same verifier, so no figure or name is shown that its cit
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,12 @@ from qa.verify import Verdict, Verifier
 # Calibrated on evals/cases.jsonl (see README, "Evaluation"): how a sentence is ranked (similarity to the
 # question, weighted share of its terms, rank of its passage).
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
+# A line that does not end a sentence and is only a few words long is a heading, a list's lead-in ("New
+# proposals include:") or a dateline: it names a topic but states nothing, so a sentence saying something
+# about the same words should win. Only the ranking changes; evidence, and so abstaining, is left as it was.
+HEADING_PENALTY = 0.1
+HEADING_WORDS = 7
+_SENTENCE_END = re.compile(r"[.!?…\"”’')]$")
 PASSAGES_READ = 12  # passages whose sentences are scored; the answer is looked for among their best
 NO_MODEL_ASKED = "the documents don't answer this, so no model was asked"
 
@@ -174,7 +181,7 @@ class Pipeline:
                 text = text_of[span.start:span.end]
                 covered = coverage(query, set(content_words(text)), context)
                 score = (SCORE_WEIGHTS[0] * similarity + SCORE_WEIGHTS[1] * covered + SCORE_WEIGHTS[2] * prior
-                         + preferred)
+                         + preferred - (HEADING_PENALTY if is_heading(text) else 0.0))
                 key = (chunk.doc_id, span.start)
                 if key not in scored or scored[key].score < score:
                     scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)
@@ -197,6 +204,11 @@ class Pipeline:
             url=doc.url,
             section=doc.section_at(sentence.span.start),
         )
+
+
+def is_heading(text: str) -> bool:
+    text = text.strip()
+    return text.endswith(":") or (not _SENTENCE_END.search(text) and len(text.split()) < HEADING_WORDS)
 
 
 class EmptyQuestion(ValueError):

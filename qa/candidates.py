@@ -131,6 +131,11 @@ class CandidateFinder:
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
+        if query.category:
+            # "What was the group called?": a name of the kind asked for comes before any other name, a
+            # person's included, however the two are scored.
+            candidates = [(score + (CATEGORY_BOND if of_category(query.category, c.text, c.figure) else 0.0), c)
+                          for score, c in candidates]
         return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
 
     def off_subject(self, query: Query, candidate: ScoredSentence, scored: list[ScoredSentence]) -> bool:

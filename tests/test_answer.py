@@ -133,6 +133,8 @@ def test_question_kinds():
     assert asked_kind("What is the estimated cost of the cooperatives?") == "money"
     assert asked_kind("What profit margin did the CMA find?") == "percent"
     assert asked_kind("Which seven areas get hubs?") == "place"
+    assert asked_kind("what are the 7 areas getting hubs") == "place"
+    assert asked_kind("Which provider body said it was stunned?") == "name"
     assert asked_kind("did they ask care leavers? whats that group called") == "name"
     assert asked_kind("who is Josh MacAlister") == "profile"
     assert asked_kind("How does the report describe the number of children in care?") == "general"
@@ -164,3 +166,17 @@ def test_the_exact_number_is_not_given_by_a_vague_quantity(pipeline):
     assert not vague.abstained and "thousands" in vague.answer.lower()
     exact = pipeline.ask("What's the exact number of new foster carers the review wants recruited?")
     assert exact.abstained and "don't give that figure" in exact.answer
+
+
+def test_a_heading_is_not_taken_for_a_statement():
+    from qa.answer import is_heading
+
+    assert is_heading("Calls for a Windfall Tax") and is_heading("New proposals from the review include:")
+    assert is_heading("Thursday, February 2, 2023")
+    assert not is_heading("Seven areas of England will also receive funding to set up family hubs.")
+    assert not is_heading("“Change is now both morally urgent and financially unavoidable.”")
+
+
+def test_a_name_of_the_kind_asked_for_comes_before_a_person(pipeline):
+    answer = pipeline.ask("josh set up some group of ppl whod had social workers at the start wat was it called")
+    assert not answer.abstained and "Experts by Experience" in answer.answer
