@@ -164,16 +164,15 @@ class ExtractiveReader:
         """The best sentence, led by its figure; sentences of other articles stating the same figure, or the
         next sentence when the answer runs on, beside it. Each article is cited once: a second sentence of
         the same article is taken into its citation when near enough (a passage of at most QUOTE_LIMIT
-        characters), and otherwise left out."""
+        characters), and otherwise left out. A dated "today" also cites its article's dateline."""
         best = self.balanced(best, query)
         if best.dateline is not None:
             dateline = best.figure.text
-            stamp = replace(best, span=best.dateline, text=dateline, dateline=None)
-            joined = self.joined(best, stamp)
-            # A dateline far above the sentence is cited apart: the article's date is a fact of its own.
-            sources, n = ((joined,), 1) if joined is not None else ((best, stamp), 2)
-            statements = (Statement(f"{dateline}.", (n,)), Statement(f"{_flat(best.text)} [1]", (1,)),
-                          Statement(f"The article saying so is dated {dateline} [{n}].", (n,), claim=False))
+            # The one article cited twice: its dateline is no second passage but the fact that turns its
+            # "today" into a date, and shown apart it reads as what it is.
+            sources = (best, replace(best, span=best.dateline, text=dateline, dateline=None))
+            statements = (Statement(f"{dateline}.", (2,)), Statement(f"{_flat(best.text)} [1]", (1,)),
+                          Statement(f"The article saying so is dated {dateline} [2].", (2,), claim=False))
             return Draft(statements, sources, figure=dateline)
         chosen = [best]
         statements = [Statement(f"{_flat(best.text)} [1]", (1,))]
@@ -398,11 +397,12 @@ def _trimmed(text: str, start: int, end: int) -> Span:
     return Span(start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip()))
 
 
+@lru_cache(maxsize=256)
 def headline_end(title: str, text: str) -> int:
     """Where the document's headline ends: its first line when that is its title, or reads as one (short,
     no sentence ending) with text after it; 0 when it has none. Section headings further down are left
     alone: "Local Government Association pushed for the review" states who did."""
-    first = text.split("\n", 1)[0].strip()
+    first = text[:text.find("\n") % (len(text) + 1)].strip()  # up to the first line break, if any
     if not first or len(first) == len(text.strip()):
         return 0
     titled = " ".join(first.split()) == " ".join(title.split())

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 SUITES = [ROOT / "evals" / "cases.jsonl", ROOT / "evals" / "dev.jsonl"]
 ASKS_HEADLINE = re.compile(r"\b(headlines?|headlined|titled?)\b", re.I)
+DATELINE = re.compile(r"(?:\w+day,? )?(?:\d{1,2} \w+|\w+ \d{1,2}),? \d{4}")
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +64,14 @@ def test_no_citation_leaves_a_quotation_mark_unpaired(pipeline, answers):
 
 
 def test_no_answer_cites_one_article_twice(answers):
+    dated = 0
     for case, answer in answers:
-        ids = [c.doc_id for c in answer.citations]
+        # The one exception: an article's dateline, cited beside its sentence saying "today".
+        datelines = [c for c in answer.citations if DATELINE.fullmatch(c.quote)]
+        dated += bool(datelines)
+        ids = [c.doc_id for c in answer.citations if c not in datelines]
         assert len(ids) == len(set(ids)), (case.id, ids)
+    assert dated < 10
 
 
 def test_no_headline_is_cited_unless_the_question_asks_for_it(pipeline, answers):
@@ -122,11 +128,11 @@ def test_who_wrote_cites_the_byline_once(pipeline):
     assert [c.quote for c in answer.citations] == ["Adam Carey"]
 
 
-def test_a_dated_today_is_one_citation_holding_dateline_and_sentence(pipeline):
+def test_a_dated_today_cites_its_sentence_and_the_dateline_only(pipeline):
     answer = pipeline.ask("In what year did the government publish its implementation strategy responding to the review?")
-    [cited] = answer.citations
-    assert "2023" in answer.answer
-    assert cited.quote.startswith("Thursday, February 2, 2023") and "published today (2 February)" in cited.quote
+    sentence, dateline = answer.citations
+    assert "2023" in answer.answer and "published today (2 February)" in sentence.quote
+    assert dateline.quote == "Thursday, February 2, 2023" and dateline.doc_id == sentence.doc_id
 
 
 def test_figures_stated_twice_in_one_article_are_cited_once(pipeline):
