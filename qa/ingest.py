@@ -1,7 +1,7 @@
 """Corpus files -> cleaned Documents with metadata.
 
 Cleaning removes the page furniture that scraped articles carry (navigation, newsletter and subscription
-blocks, phone-booking lines, photo captions, related-links footers) by rules that hold for any news page,
+blocks, phone-booking lines, photo captions, link text and calls to action, related-links footers) by rules that hold for any news page,
 so a user's own scraped page benefits too. PDFs and Word files are laid out from their own structure
 instead: running headers and footers dropped, wrapped lines and hyphenated words joined, tables kept as
 one block. Citation offsets point into the cleaned text.
@@ -67,6 +67,15 @@ _BOILERPLATE_LINE = [
         r"^(?:[\w&' ]{1,40}\s)?(?:digital |print )?(?:membership|magazine)$",  # offer headings
         r"^(?:[^.!?]{0,200}[.!?]?\s)?(?:picture|photo|photograph|image|credit)s?\s*(?::|by)\s*\S[^.]{0,60}$",  # captions
         r"^(?:advertisement|sponsored|promoted)\b",
+        # Link text and calls to action: a short line that sends the reader elsewhere ("Read the full
+        # report here", "Click here to download", "Read more: ..."); without its link it says nothing.
+        r"^(?=.{0,200}$)(?:please\s+)?(?:click|tap|read|download|view|see|watch|listen|find|access|visit|"
+        r"continue|learn|explore|discover|get|go)\b[^.!?]*(?:\bhere|\bonline|\b(?:read|find out|learn|see) more)"
+        r"(?:\s*\([^)]{0,40}\))?\W*$",  # "(PDF, 2MB)"
+        r"^(?=.{0,200}$)[^.!?]*\b(?:click|tap) here\b",
+        r"^(?:read|see|find out|learn) more\b\W*(?:[:|»›>-].*)?$",
+        r"^(?=.{0,200}$)[^.!?]*\b(?:is|are|can be)\s+(?:available|found|read|downloaded|viewed|watched)"
+        r"(?:\s+in full|\s+online)?\s+here\W*$",
     )
 ]
 # A marker like these in the second half of a page starts its footer; everything after it is dropped.

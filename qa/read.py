@@ -8,20 +8,29 @@ verifier (``qa.verify``) before it is shown.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
-from typing import Protocol
+from functools import lru_cache
+from typing import Callable, Protocol
 
 from qa.candidates import ScoredSentence, described, of_category
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, Query
 from qa.schema import Span
-from qa.text import normalise
+from qa.text import content_words, normalise, sentence_spans
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 FIGURE_GAP = 0.25  # how much better the passage about the question must be than the one with a figure
 RUNNER_UP = 0.8  # a nearby sentence this close to the best is shown with it (an answer often spans two)
 BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
+# A cited span that opens or closes a quotation is widened to take in the whole of it up to this length; a
+# longer quotation is cut at its mark instead. Long enough for a speaker and a paragraph of what they said.
+QUOTE_LIMIT = 600
+# Question words that make a document's headline what is asked about ("what was the article's headline?").
+HEADLINE_WORDS = frozenset({"headline", "headlin", "title", "titl"})
+RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
 
 
 @dataclass(frozen=True)
@@ -78,21 +87,25 @@ class ExtractiveReader:
 
     def read(self, evidence: Evidence) -> Draft:
         query, scored, ranked, top_k = evidence.query, evidence.scored, evidence.ranked, evidence.top_k
+        if not HEADLINE_WORDS & query.words():
+            scored = self.without_headlines(scored)
+            ranked = [s for s in ranked if not self.is_headline(s)]
         if not scored:
-            return abstention(scored, top_k)
+            return self.abstain(query, scored, top_k)
         if query.unknown():
-            return abstention(scored, top_k, unknown=query.unknown())
+            return self.abstain(query, scored, top_k, unknown=query.unknown())
         unknown_measures = [t.surface for t in query.terms if not t.known and t.alternatives & MEASURE_NOUNS]
         if unknown_measures:  # "what is the average salary?" when no document speaks of a salary
-            return abstention(scored, top_k, unknown=unknown_measures)
+            return self.abstain(query, scored, top_k, unknown=unknown_measures)
         if query.asks_author:
-            return self.author(scored, top_k)
+            # Headlines included: they say best which article is meant, and only the byline is cited.
+            return self.author(evidence.scored) or self.abstain(query, scored, top_k)
         if query.profile_of:
             described_in = [s for s in scored if described(query.profile_of, s.text) and s.evidence >= self.abstain_below]
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
-                return self.quote(described_in[0], described_in, top_k)
+                return self.quote(query, described_in[0], described_in, top_k)
         if query.wants_figure and not ranked:
-            return abstention(scored, top_k, missing_figure=True)
+            return self.abstain(query, scored, top_k, missing_figure=True)
         if query.kind == "person" and ranked and ranked[0].figure.kind == "person":
             body = next((r for r in ranked if r.figure.kind != "person"), None)
             if body is not None and body.evidence > ranked[0].evidence + BODY_MARGIN:
@@ -101,15 +114,15 @@ class ExtractiveReader:
                 ranked = [body] + [r for r in ranked if r is not body]
         best, pool = self.choose(query, scored, ranked)
         if best.evidence < self.abstain_below:
-            return abstention(scored, top_k)
+            return self.abstain(query, scored, top_k)
         top = scored[0]
         if (query.wants_figure and top.evidence - best.evidence > FIGURE_GAP and figures_of(query.kind, top.text)
                 and all(r.text != top.text for r in ranked)):
             # The passage plainly about the question has a figure, but not one that answers it ("£25m for
             # recruiting them" to "how much more are they getting?"); a figure from a passage that barely
             # bears on the question would answer another one.
-            return abstention(scored, top_k, missing_figure=True)
-        return self.quote(best, pool, top_k)
+            return self.abstain(query, scored, top_k, missing_figure=True)
+        return self.quote(query, best, pool, top_k)
 
     def choose(self, query: Query, scored: list[ScoredSentence],
                ranked: list[ScoredSentence]) -> tuple[ScoredSentence, list[ScoredSentence]]:
@@ -125,8 +138,9 @@ class ExtractiveReader:
             return lead, ranked
         return scored[0], scored
 
-    def author(self, scored: list[ScoredSentence], top_k: int) -> Draft:
-        """'Who wrote the article about X?': the byline of the document that best matches X."""
+    def author(self, scored: list[ScoredSentence]) -> Draft | None:
+        """'Who wrote the article about X?': the byline of the document that best matches X; None when no
+        well-matched document has one."""
         for sentence in scored:
             doc = self.index.documents[sentence.passage.chunk.doc_id]
             if not doc.author:
@@ -140,21 +154,28 @@ class ExtractiveReader:
             byline = ScoredSentence(replace(sentence.passage, chunk=chunk), Span(at, at + len(doc.author)),
                                     doc.author, sentence.dense, sentence.coverage, sentence.score,
                                     Figure("person", 0, len(doc.author), doc.author))
-            statement = Statement(f"{doc.author} wrote it [1]: “{doc.title}”, which says: {sentence.text} [2]",
-                                  (1, 2))
-            return Draft((statement,), (byline, sentence), figure=doc.author)
-        return abstention(scored, top_k)
+            # One citation: the byline, shown under the article's title. The sentence that matched the
+            # question only chose the article; quoting it too would cite one article twice.
+            statement = Statement(f"{doc.author} wrote it [1]: “{doc.title}”.", (1,))
+            return Draft((statement,), (byline,), figure=doc.author)
+        return None
 
-    def quote(self, best: ScoredSentence, pool: list[ScoredSentence], top_k: int) -> Draft:
-        """The best sentence, led by its figure; sentences stating the same figure, or the next sentence
-        when the answer runs on, beside it."""
+    def quote(self, query: Query, best: ScoredSentence, pool: list[ScoredSentence], top_k: int) -> Draft:
+        """The best sentence, led by its figure; sentences of other articles stating the same figure, or the
+        next sentence when the answer runs on, beside it. Each article is cited once: a second sentence of
+        the same article is taken into its citation when near enough (a passage of at most QUOTE_LIMIT
+        characters), and otherwise left out. A dated "today" also cites its article's dateline."""
+        best = self.balanced(best, query)
         if best.dateline is not None:
             dateline = best.figure.text
+            # The one article cited twice: its dateline is no second passage but the fact that turns its
+            # "today" into a date, and shown apart it reads as what it is.
             sources = (best, replace(best, span=best.dateline, text=dateline, dateline=None))
-            statements = (Statement(f"{dateline}.", (2,)), Statement(f"{best.text} [1]", (1,)),
+            statements = (Statement(f"{dateline}.", (2,)), Statement(f"{_flat(best.text)} [1]", (1,)),
                           Statement(f"The article saying so is dated {dateline} [2].", (2,), claim=False))
             return Draft(statements, sources, figure=dateline)
         chosen = [best]
+        statements = [Statement(f"{_flat(best.text)} [1]", (1,))]
         if best.figure is not None:
             value = normalise(best.figure.text)
             for other in pool:
@@ -162,17 +183,17 @@ class ExtractiveReader:
                     break
                 if other.figure is None or normalise(other.figure.text) != value:
                     continue
-                if all((other.passage.chunk.doc_id, other.span) != (c.passage.chunk.doc_id, c.span) for c in chosen):
-                    chosen.append(other)
+                # Another sentence of an article already cited adds nothing a reader can check elsewhere.
+                if all(other.passage.chunk.doc_id != c.passage.chunk.doc_id for c in chosen):
+                    chosen.append(self.balanced(other, query))
         else:
+            # Near: under 400 characters between the two, whichever comes first.
             runner_up = next((o for o in pool[1:3] if o.passage.chunk.doc_id == best.passage.chunk.doc_id
-                              and abs(o.span.start - best.span.end) < 400 and o.score >= RUNNER_UP * best.score), None)
-            if runner_up is not None:
-                chosen.append(runner_up)
-        statements = [Statement(f"{best.text} [1]", (1,))]
-        if best.figure is None:
-            if len(chosen) > 1:
-                statements.append(Statement(f"{chosen[1].text} [2]", (2,)))
+                              and max(o.span.start - best.span.end, best.span.start - o.span.end) < 400
+                              and o.score >= RUNNER_UP * best.score), None)
+            joined = self.joined(best, runner_up) if runner_up is not None else None
+            if joined is not None:  # the answer runs on: quote the passage holding both, in its order
+                chosen, statements = [joined], [Statement(f"{_flat(joined.text)} [1]", (1,))]
             return Draft(tuple(statements), tuple(chosen))
         lead = best.figure.text
         statements.insert(0, Statement(f"{lead[0].upper()}{lead[1:]}.", (1,)))
@@ -182,11 +203,72 @@ class ExtractiveReader:
                                         claim=False))
         return Draft(tuple(statements), tuple(chosen), figure=lead)
 
+    def abstain(self, query: Query, scored: list[ScoredSentence], top_k: int, **why) -> Draft:
+        draft = abstention(scored, top_k, **why)
+        return replace(draft, sources=tuple(self.balanced(s, query) for s in draft.sources))
+
+    def without_headlines(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        """``scored`` without headlines: a headline names what an article reports but is no passage that
+        states it. Where the article's body says what its headline says (the opening sentence usually
+        does), that sentence stands in for the headline, as well matched to the question as it was."""
+        body = [s for s in scored if not self.is_headline(s)]
+        for headline in (s for s in scored if self.is_headline(s)):
+            stand_in = self.restating(headline, body)
+            if stand_in is not None and headline.score > stand_in.score:
+                body[body.index(stand_in)] = replace(stand_in, dense=max(stand_in.dense, headline.dense),
+                                                     coverage=max(stand_in.coverage, headline.coverage),
+                                                     score=headline.score)
+        return sorted(body, key=lambda s: -s.score)
+
+    def restating(self, headline: ScoredSentence, body: list[ScoredSentence]) -> ScoredSentence | None:
+        """The sentence of ``body`` from the headline's article that says most of what the headline says
+        (RESTATES of its words, weighted by rarity), if any does."""
+        words = set(content_words(headline.text))
+        weight = {w: self.index.vocabulary.idf(w) for w in words}
+        total = sum(weight.values()) or 1.0
+        best, share = None, RESTATES
+        for sentence in body:
+            if sentence.passage.chunk.doc_id == headline.passage.chunk.doc_id:
+                found = sum(weight[w] for w in words & set(content_words(sentence.text))) / total
+                if found >= share:
+                    best, share = sentence, found
+        return best
+
+    def is_headline(self, sentence: ScoredSentence) -> bool:
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        return sentence.span.start < headline_end(doc.title, doc.text)
+
+    def balanced(self, sentence: ScoredSentence, query: Query) -> ScoredSentence:
+        """``sentence`` with its span moved so that no quotation mark in it is left unpaired. Where it must
+        be cut, the part kept is the one holding the figure the answer states, else for a who-question the
+        part outside the quotation (the speaker), else the one bearing most on the question, else the longer."""
+        text = self.index.documents[sentence.passage.chunk.doc_id].text
+        figure = sentence.figure if sentence.dateline is None else None  # a dateline's figure lies elsewhere
+        keep = Span(sentence.span.start + figure.start, sentence.span.start + figure.end) if figure else None
+
+        def worth(side: Span, outside: bool) -> tuple:
+            words = set(content_words(text[side.start:side.end]))
+            return (keep is not None and side.start <= keep.start and keep.end <= side.end,
+                    outside and query.kind == "person",  # who said it stands outside the quotation
+                    sum(t.weight for t in query.terms if t.alternatives & words), side.end - side.start)
+
+        return _respanned(sentence, balanced_span(text, sentence.span, worth), text)
+
+    def joined(self, first: ScoredSentence, second: ScoredSentence) -> ScoredSentence | None:
+        """One citation of the same article holding both sentences, when that is a passage of at most
+        QUOTE_LIMIT characters with its quotation marks paired; else None."""
+        text = self.index.documents[first.passage.chunk.doc_id].text
+        both = Span(min(first.span.start, second.span.start), max(first.span.end, second.span.end))
+        span = balanced_span(text, both)
+        if not (span.start <= both.start and both.end <= span.end) or span.end - span.start > QUOTE_LIMIT:
+            return None
+        return _respanned(first, span, text)
+
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,
                unknown: list[str] = ()) -> Draft:
-    """Saying the documents don't answer, with the nearest passages (one per document first, so the
-    reader sees the spread) to check that for themselves."""
+    """Saying the documents don't answer, with the nearest passage of each of the nearest documents, so
+    the reader sees the spread and no article is listed twice, to check that for themselves."""
     if unknown:
         words = ", ".join(f"“{w}”" for w in unknown[:3])
         text = (f"These documents don't say: they never mention {words}. "
@@ -197,14 +279,133 @@ def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = 
         text = "These documents don't say. The closest passages are below so you can check."
     nearest, seen_docs = [], set()
     for sentence in scored:
-        if sentence.passage.chunk.doc_id not in seen_docs:
+        if len(nearest) < top_k and sentence.passage.chunk.doc_id not in seen_docs:
             nearest.append(sentence)
             seen_docs.add(sentence.passage.chunk.doc_id)
-        if len(nearest) == top_k:
-            break
-    for sentence in scored:
-        if len(nearest) >= top_k:
-            break
-        if sentence not in nearest:
-            nearest.append(sentence)
     return Draft((Statement(text),), tuple(nearest), abstained=True)
+
+
+# --- citation hygiene ----------------------------------------------------------------------------
+# What a citation shows must read as a passage on its own: not a headline, and no quotation mark left
+# unpaired. Spans stay verbatim (quote == document text[start:end]); only where they start and end moves.
+
+_STRAIGHT_OPENS = re.compile(r'(?:^|(?<=[\s(\[\u2014\u2013-]))"(?=\S)')
+
+
+def quotation_marks(text: str) -> list[tuple[int, int]]:
+    """(offset, +1 for an opening mark, -1 for a closing one) of every double quotation mark in ``text``.
+    A straight mark opens where a word starts after it and none ends before it."""
+    opens = {m.start() for m in _STRAIGHT_OPENS.finditer(text)}
+    return [(m.start(), 1 if m.group() == "“" or m.start() in opens else -1) for m in re.finditer(r'[“”"]', text)]
+
+
+@lru_cache(maxsize=64)
+def quotations(text: str) -> tuple[tuple[int, ...], ...]:
+    """The offsets of the marks of each quotation in ``text``: its opening mark, the mark reopening each
+    further paragraph it runs over (the news convention: only the last paragraph closes it), and its
+    closing mark. A paragraph that leaves a quotation open with no reopening after it ends it, unclosed;
+    a closing mark with nothing open (a typo in the source) belongs to none."""
+    found: list[tuple[int, ...]] = []
+    marks: list[int] = []
+
+    def left_open(upto: int) -> bool:
+        """Whether a paragraph ends the open quotation, unclosed and not reopened, before ``upto``."""
+        for gap in re.finditer(r"\n\s*\n\s*", text[marks[-1]:upto]):
+            if not text.startswith(("“", '"'), marks[-1] + gap.end()):
+                return True
+        return False
+
+    for at, direction in quotation_marks(text) + [(len(text), 0)]:
+        if marks and left_open(at):
+            found.append(tuple(marks))
+            marks = []
+        if direction > 0:
+            marks.append(at)  # opens one, or reopens it in a new paragraph
+        elif direction < 0 and marks:
+            found.append((*marks, at))
+            marks = []
+    return tuple(found)
+
+
+def _unpaired(quotation: tuple[int, ...], span: Span) -> list[int]:
+    """The marks of ``quotation`` inside ``span`` when the span holds some of them but not all."""
+    inside = [at for at in quotation if span.start <= at < span.end]
+    return inside if 0 < len(inside) < len(quotation) else []
+
+
+def is_balanced(text: str, span: Span) -> bool:
+    """Whether every quotation of ``text`` has all of its marks in ``span`` or none of them."""
+    return not any(_unpaired(q, span) for q in quotations(text))
+
+
+def _sentence_around(text: str, at: int) -> Span:
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    spans = sentence_spans(text, start, len(text) if end < 0 else end)
+    return next((s for s in spans if s.start <= at < s.end), Span(at, at + 1))
+
+
+def balanced_span(text: str, span: Span, worth: Callable[[Span, bool], object] | None = None,
+                  limit: int = QUOTE_LIMIT) -> Span:
+    """``span`` with every quotation it has a mark of taken in whole (from the sentence holding its first
+    mark to the one holding its last) when that stays within ``limit`` characters; otherwise cut at the
+    unpaired marks, keeping the side of most ``worth`` (given the side, and whether it lies outside the
+    quotation), by default the longer."""
+    wide = span
+    for _ in range(8):  # widening can take in a mark of a further quotation
+        crossing = [q for q in quotations(text) if _unpaired(q, wide)]
+        if not crossing:
+            break
+        for quotation in crossing:
+            wide = Span(min(wide.start, _sentence_around(text, quotation[0]).start),
+                        max(wide.end, _sentence_around(text, quotation[-1]).end))
+    if is_balanced(text, wide) and wide.end - wide.start <= max(limit, span.end - span.start):
+        return wide
+    cut = span
+    for _ in range(8):
+        unpaired = [(q, at) for q in quotations(text) for at in _unpaired(q, cut)]
+        if not unpaired:
+            break
+        quotation, mark = unpaired[0]
+        sides = [(_trimmed(text, cut.start, mark), mark == quotation[0]),
+                 (_trimmed(text, mark + 1, cut.end), mark != quotation[0] and text[mark] != "“")]
+        sides = [(s, out) for s, out in sides if re.search(r"\w", text[s.start:s.end])]
+        if not sides:
+            break
+        cut = max(sides, key=lambda pair: worth(*pair) if worth else pair[0].end - pair[0].start)[0]
+    return cut
+
+
+def _respanned(sentence: ScoredSentence, span: Span, text: str) -> ScoredSentence:
+    """``sentence`` citing ``span`` of its document's ``text`` instead, its figure still pointing at itself
+    (a dateline's figure points into the document, and stays)."""
+    if span == sentence.span:
+        return sentence
+    figure = sentence.figure
+    if figure is not None and sentence.dateline is None:
+        shift = sentence.span.start - span.start
+        figure = replace(figure, start=figure.start + shift, end=figure.end + shift)
+    return replace(sentence, span=span, text=text[span.start:span.end], figure=figure)
+
+
+def _flat(text: str) -> str:
+    """A cited passage as one line of an answer (a joined citation may run over a paragraph break)."""
+    return " ".join(text.split())
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
+    piece = text[start:end]
+    return Span(start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip()))
+
+
+@lru_cache(maxsize=256)
+def headline_end(title: str, text: str) -> int:
+    """Where the document's headline ends: its first line when that is its title, or reads as one (short,
+    no sentence ending) with text after it; 0 when it has none. Section headings further down are left
+    alone: "Local Government Association pushed for the review" states who did."""
+    first = text[:text.find("\n") % (len(text) + 1)].strip()  # up to the first line break, if any
+    if not first or len(first) == len(text.strip()):
+        return 0
+    titled = " ".join(first.split()) == " ".join(title.split())
+    if titled or (len(first) <= 200 and len(first.split()) >= 2 and not re.search(r"[.!?:;,…]\W*$", first)):
+        return text.find(first) + len(first)
+    return 0
