@@ -56,6 +56,7 @@ class Query:
     explicit: bool = False  # a question phrase asks for the kind ("who ...?"), not just a topic word
     demands: Demands = field(default_factory=Demands)
     asks_author: bool = False  # "who wrote the article about X?"
+    asks_headline: bool = False  # "what was the article's headline?": then a headline may be cited
     profile_of: str = ""  # "who is X?": the X
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements

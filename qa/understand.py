@@ -43,6 +43,7 @@ _TOPICS = (
 )
 WHO_IS = re.compile(r"\s*who(?: is| was)\s+(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)\W*$", re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+_ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
@@ -119,6 +120,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money"),
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
+        asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
     )
     return _with_demands(query)

@@ -10,7 +10,7 @@ import pytest
 
 from qa.evals import load_cases
 from qa.ingest import clean_text
-from qa.read import QUOTE_LIMIT, balanced_span, headline_end, quotation_marks
+from qa.spans import QUOTE_LIMIT, balanced_span, headline_end, quotation_marks
 from qa.schema import Span
 from tests.conftest import ROOT
 
