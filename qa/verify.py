@@ -18,6 +18,7 @@ from wordfreq import zipf_frequency
 from qa.candidates import ScoredSentence
 from qa.read import Draft, Statement
 from qa.schema import Span
+from qa.spans import balanced_span
 from qa.text import content_words, numbers_in, sentence_spans, unsupported_numbers
 
 SUPPORT_SHARE = 0.5  # of a claim's content words, the share that must stand in what it cites
@@ -117,7 +118,9 @@ def names_in(statement: str) -> list[str]:
     names = []
     for m in _CAPITALISED.finditer(statement):
         word = _POSSESSIVE.sub("", m.group())
-        opens = not statement[:m.start()].strip() or statement[:m.start()].rstrip()[-1:] in ".!?:"
+        before = statement[:m.start()].rstrip()
+        # A sentence starts after a full stop (also 'months.” Also') and at an opening quotation mark.
+        opens = not before or before[-1] in "“‘\"(" or before.rstrip("”\"’')]").rstrip()[-1:] in ".!?:"
         if not ((opens and zipf_frequency(word.lower(), "en") >= COMMON_ZIPF) or word == "I"):
             names.append(word)
     return names
@@ -131,9 +134,11 @@ def _stands_in(word: str, support: str) -> bool:
 def pinned(n: int, source: ScoredSentence, statements: tuple[Statement, ...]) -> ScoredSentence:
     """A cited passage narrowed to the run of its sentences that hold the figures and names the statements
     citing it state (else the one sentence sharing most of their words), so a quote shows what it is
-    cited for. A source of one sentence is left as it is."""
-    spans = [s for s in source.passage.chunk.sentences if source.span.start <= s.start and s.end <= source.span.end]
-    if len(spans) < 2:
+    cited for, its quotation marks still paired. Only a whole passage is narrowed: a span a reader chose
+    (the extractive reader's sentence, widened to a whole quotation) is left as chosen."""
+    chunk = source.passage.chunk
+    spans = [s for s in chunk.sentences if source.span.start <= s.start and s.end <= source.span.end]
+    if (source.span.start, source.span.end) != (chunk.start, chunk.end) or len(spans) < 2:
         return source
     said = " ".join(_MARKER.sub(" ", s.text) for s in statements if n in s.cites)
     texts = [source.text[s.start - source.span.start:s.end - source.span.start] for s in spans]
@@ -143,9 +148,10 @@ def pinned(n: int, source: ScoredSentence, statements: tuple[Statement, ...]) ->
     if not holding:
         words = set(content_words(said))
         holding = [max(range(len(texts)), key=lambda i: len(words & set(content_words(texts[i]))))]
-    first, last = spans[min(holding)], spans[max(holding)]
     offset = source.span.start
-    return replace(source, span=Span(first.start, last.end), text=source.text[first.start - offset:last.end - offset])
+    run = balanced_span(source.text, Span(spans[min(holding)].start - offset, spans[max(holding)].end - offset),
+                        limit=len(source.text))
+    return replace(source, span=Span(run.start + offset, run.end + offset), text=source.text[run.start:run.end])
 
 
 def renumbered(draft: Draft, kept: list[Statement]) -> Draft:
