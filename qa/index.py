@@ -244,6 +244,10 @@ def current_paths(root: Path) -> IndexPaths:
     return IndexPaths(generations.folder(root, name))
 
 
+# The code that turns files into chunks: cleaning (ingest), sentence spans (text) and splitting (here).
+SHAPING_MODULES = ("ingest.py", "text.py", "index.py")
+
+
 def corpus_fingerprint(settings: Settings) -> str | None:
     """A hash of every file under the corpus folder (names and bytes) and of what shapes the index from
     them; None when there is no corpus folder."""
@@ -251,6 +255,8 @@ def corpus_fingerprint(settings: Settings) -> str | None:
     if not root.is_dir():
         return None
     digest = hashlib.sha256(json.dumps([FORMAT_VERSION, MODEL_NAME, settings.chunk_chars]).encode())
+    for rules in SHAPING_MODULES:  # a change to the cleaning or splitting rules is a change to the index
+        digest.update(Path(__file__).with_name(rules).read_bytes())
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if not any(part.startswith(".") for part in path.relative_to(root).parts):
             digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())

@@ -49,3 +49,13 @@ def test_lost_side_tables_are_recomputed(tmp_path, corpus_copy):
     assert report.embedded == 0
     index = LoadedIndex(settings.index_dir)
     assert index.sentence_vectors.shape[0] == sum(max(len(c.sentences), 1) for c in index.chunks)
+
+
+def test_the_fingerprint_covers_the_rules_that_shape_chunks(settings, monkeypatch):
+    """A change to the cleaning or splitting code must make `qa index` read the corpus again."""
+    from qa import index
+
+    assert set(index.SHAPING_MODULES) >= {"ingest.py", "text.py", "index.py"}
+    with_all = index.corpus_fingerprint(settings)
+    monkeypatch.setattr(index, "SHAPING_MODULES", ("text.py", "index.py"))
+    assert index.corpus_fingerprint(settings) != with_all
