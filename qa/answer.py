@@ -68,7 +68,8 @@ class Pipeline:
         self.extractive = ExtractiveReader(self.index, settings.abstain_below)
         model = None if reader else chat_model(settings)
         self.reader = reader or (GenerativeReader(model, self.index, settings.llm_passages, settings.llm_timeout,
-                                                  serial=in_process(settings.llm)) if model else self.extractive)
+                                                  serial=in_process(settings.llm), workers=settings.workers)
+                                 if model else self.extractive)
         self.verifier = Verifier(lambda doc_id: self.index.documents[doc_id].title)
         load_model(settings.threads)  # once, here, so that no question pays for it
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
@@ -42,30 +43,32 @@ class GenerativeReader:
     name = "generative"
 
     def __init__(self, model, index: LoadedIndex, passages: int = 4, timeout: float = 60.0,
-                 serial: bool = False) -> None:
+                 serial: bool = False, workers: int = 4) -> None:
         self.model = model
         self.index = index
         self.passages = passages
         self.timeout = timeout
         # An in-process model answers one question at a time, whatever the app's worker pool does.
         self._lock = threading.Lock() if serial else None
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm")
 
     def read(self, evidence: Evidence) -> Draft:
         sources = self.sources(evidence.scored)
-        messages = self.prompt(evidence.query.original, sources)
+        # The question as read (typos and text-speak normalised), as every other stage sees it.
+        messages = self.prompt(evidence.query.question, sources)
         reply = self.ask_model(messages)
         return Draft(parse(reply, len(sources)), sources, reader=self.name)
 
     def sources(self, scored: list[ScoredSentence]) -> tuple[ScoredSentence, ...]:
-        """The passages holding the best sentences, best first, each quoted whole."""
+        """The passage holding the best sentence of each article, best first, each quoted whole: one
+        passage an article, so that no answer cites one article twice."""
         chosen: dict[str, ScoredSentence] = {}
         for sentence in scored:
             chunk = sentence.passage.chunk
-            if chunk.chunk_id not in chosen:
+            if chunk.doc_id not in chosen:
                 text = self.index.document_text(chunk.doc_id)[chunk.start:chunk.end]
-                chosen[chunk.chunk_id] = replace(sentence, span=Span(chunk.start, chunk.end), text=text,
-                                                 figure=None, dateline=None)
+                chosen[chunk.doc_id] = replace(sentence, span=Span(chunk.start, chunk.end), text=text,
+                                               figure=None, dateline=None)
             if len(chosen) == self.passages:
                 break
         return tuple(chosen.values())
@@ -82,19 +85,33 @@ class GenerativeReader:
         return [SystemMessage(SYSTEM_PROMPT), HumanMessage(human)]
 
     def ask_model(self, messages: list[BaseMessage]) -> str:
-        future = self._pool.submit(self._invoke, messages)
+        deadline = time.monotonic() + self.timeout
+        future = self._pool.submit(self._invoke, messages, deadline)
         try:
             return future.result(timeout=self.timeout)
-        except FutureTimeout:
+        except (FutureTimeout, _Late):
+            future.cancel()  # not started yet: never started; a model already answering runs to its end
             raise ReaderFailed(f"the language model took longer than {self.timeout:g} s") from None
         except Exception as err:  # a server down, a refused request, a malformed reply: the reader falls back
             raise ReaderFailed(f"the language model failed ({type(err).__name__}: {_first_line(err)})") from None
 
-    def _invoke(self, messages: list[BaseMessage]) -> str:
+    def _invoke(self, messages: list[BaseMessage], deadline: float) -> str:
         if self._lock is None:
             return _text(self.model.invoke(messages))
-        with self._lock:
+        # Waiting for the model counts against the question's time; a question whose time is up before the
+        # model is free is not put to it, so that one slow answer does not make every later one late.
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise _Late()
+        try:
+            if time.monotonic() >= deadline:
+                raise _Late()
             return _text(self.model.invoke(messages))
+        finally:
+            self._lock.release()
+
+
+class _Late(Exception):
+    """The question's time ran out before the model was free."""
 
 
 def parse(reply: str, sources: int) -> tuple[Statement, ...]:

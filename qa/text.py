@@ -143,9 +143,23 @@ def numbers_in(text: str) -> list[str]:
     return re.findall(r"\d+(?:\.\d+)?", normalise(re.sub(r"\[\d+\]", " ", text)))
 
 
+# A figure as stated: its number, with the currency before it and the scale or percent sign after it.
+_FIGURE_TOKEN = re.compile(r"([£$€])?\s?(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])(\s(?:billion|million|thousand)\b|%)?")
+
+
+def _figure_tokens(text: str) -> list[tuple[str, str, str]]:
+    folded = normalise(re.sub(r"\[\d+\]", " ", text))
+    return [(currency, number, scale.strip()) for currency, number, scale in _FIGURE_TOKEN.findall(folded)]
+
+
 def unsupported_numbers(answer: str, quotes: list[str]) -> list[str]:
-    """Numbers in ``answer`` that appear in none of ``quotes``: each must be empty for a trustworthy answer."""
-    supported = set()
-    for quote in quotes:
-        supported.update(numbers_in(quote))
-    return [n for n in numbers_in(answer) if n not in supported]
+    """Figures in ``answer`` that none of ``quotes`` states: the same number, and the same currency and scale
+    or percent sign where the answer gives one ("£2.6 million" is not "£2.6 billion"; "2.6%" is neither).
+    Each must be empty for a trustworthy answer."""
+    supported = [token for quote in quotes for token in _figure_tokens(quote)]
+    missing = []
+    for currency, number, scale in _figure_tokens(answer):
+        if not any(n == number and (not currency or c == currency) and (not scale or s == scale)
+                   for c, n, s in supported):
+            missing.append(f"{currency}{number}{scale if scale == '%' else (' ' + scale if scale else '')}")
+    return missing

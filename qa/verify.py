@@ -22,12 +22,16 @@ from qa.spans import balanced_span
 from qa.text import content_words, numbers_in, sentence_spans, unsupported_numbers
 
 SUPPORT_SHARE = 0.5  # of a claim's content words, the share that must stand in what it cites
-COMMON_ZIPF = 4.0  # a capitalised first word this common ("The", "Councils") names nothing
+COMMON_ZIPF = 4.0  # a capitalised first word this common ("The", "Councils") may name nothing
 
+# Sentences that address a machine reading the text, not a person: told to drop what it was told, or what it
+# must say. Kept narrow on purpose: "if you are now 18, you can stay" is advice to a reader, not an injection.
 INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\b(?:system prompt|language model|as an ai|you are now|from now on you)\b"
-    r"|\b(?:assistant|chatbot|ai)\b[^.]{0,40}\b(?:must|should|will) (?:say|answer|reply|respond)\b",
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions|above|"
+    r"previous|prior)\b"
+    r"|\bsystem prompt\b|\bas an ai\b|\bnote to (?:ai|chatbots?|assistants?|language models?|llms?)\b"
+    r"|\b(?:ai|chatbots?|assistants?|llms?|language models?)\b[^.]{0,40}\b(?:must|should|will|shall) "
+    r"(?:say|answer|reply|respond|tell|state)\b",
     re.I,
 )
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -93,7 +97,7 @@ class Verifier:
         if outside:
             return f"cites passage [{outside[0]}], which it was not given"
         cited = [draft.sources[n - 1] for n in statement.cites]
-        support = " ".join(f"{self.title_of(s.passage.chunk.doc_id)}. {reported(s.text)}" for s in cited)
+        support = " ".join(f"{reported(self.title_of(s.passage.chunk.doc_id))}. {reported(s.text)}" for s in cited)
         words = _MARKER.sub(" ", statement.text)
         missing = unsupported_numbers(words, [support])
         if missing:
@@ -108,21 +112,29 @@ class Verifier:
 
 
 def unsupported_names(statement: str, support: str) -> list[str]:
-    """Capitalised words of ``statement`` (names, bodies, places, months) that ``support`` lacks."""
-    return list(dict.fromkeys(word for word in names_in(statement) if not _stands_in(word, support)))
+    """Capitalised words of ``statement`` (names, bodies, places, months) that ``support`` lacks. A common
+    word capitalised only because it opens a sentence ("The", "Councils") passes when ``support`` uses it;
+    "Labour" or "Wales" opening a sentence is checked like any name."""
+    missing = []
+    for word, opens in names_in(statement):
+        if opens and (not content_words(word) or zipf_frequency(word.lower(), "en") >= COMMON_ZIPF
+                      and _stands_in(word, support)):
+            continue
+        if not _stands_in(word, support):
+            missing.append(word)
+    return list(dict.fromkeys(missing))
 
 
-def names_in(statement: str) -> list[str]:
-    """Capitalised words that name something. The first word of a sentence counts only when it is not
-    capitalised for that reason alone: "The", "Councils" name nothing; "MacAlister" does."""
+def names_in(statement: str) -> list[tuple[str, bool]]:
+    """Capitalised words, each with whether it opens a sentence (after a full stop, 'months.” Also', or at
+    an opening quotation mark), where a capital says nothing about it."""
     names = []
     for m in _CAPITALISED.finditer(statement):
         word = _POSSESSIVE.sub("", m.group())
         before = statement[:m.start()].rstrip()
-        # A sentence starts after a full stop (also 'months.” Also') and at an opening quotation mark.
         opens = not before or before[-1] in "“‘\"(" or before.rstrip("”\"’')]").rstrip()[-1:] in ".!?:"
-        if not ((opens and zipf_frequency(word.lower(), "en") >= COMMON_ZIPF) or word == "I"):
-            names.append(word)
+        if word != "I":
+            names.append((word, opens))
     return names
 
 
@@ -142,7 +154,8 @@ def pinned(n: int, source: ScoredSentence, statements: tuple[Statement, ...]) ->
         return source
     said = " ".join(_MARKER.sub(" ", s.text) for s in statements if n in s.cites)
     texts = [source.text[s.start - source.span.start:s.end - source.span.start] for s in spans]
-    numbers, names = set(numbers_in(said)), set(names_in(said))
+    numbers = set(numbers_in(said))
+    names = {word for word, opens in names_in(said) if not opens or zipf_frequency(word.lower(), "en") < COMMON_ZIPF}
     holding = [i for i, text in enumerate(texts)
                if set(numbers_in(text)) & numbers or any(_stands_in(name, text) for name in names)]
     if not holding:
@@ -155,16 +168,16 @@ def pinned(n: int, source: ScoredSentence, statements: tuple[Statement, ...]) ->
 
 
 def renumbered(draft: Draft, kept: list[Statement]) -> Draft:
-    """``draft`` with only ``kept`` and the sources they cite, numbered from 1 in their first order."""
-    cited = sorted({n for statement in kept for n in statement.cites})
-    order = {old: new for new, old in enumerate(cited, start=1)}
+    """``draft`` with only ``kept`` and the sources they cite, renumbered from 1 in the order the sources
+    were given. A statement's markers are rewritten only when a number changes: a quote may hold a
+    bracketed number of its own (a report's footnote)."""
     if not kept:
         return replace(draft, statements=(), sources=(), figure="")
-    statements = tuple(
-        Statement(_MARKER.sub(lambda m: f"[{order.get(int(m.group(1)), m.group(1))}]", s.text),
-                  tuple(order[n] for n in s.cites))
-        for s in kept
-    )
-    sources = tuple(draft.sources[old - 1] for old, _ in sorted(order.items(), key=lambda pair: pair[1]))
+    cited = sorted({n for statement in kept for n in statement.cites})
+    order = {old: new for new, old in enumerate(cited, start=1)}
+    if any(old != new for old, new in order.items()):
+        kept = [replace(s, text=_MARKER.sub(lambda m: f"[{order.get(int(m.group(1)), m.group(1))}]", s.text),
+                        cites=tuple(order[n] for n in s.cites)) for s in kept]
+    sources = tuple(draft.sources[old - 1] for old in cited)
     figure = draft.figure if any(draft.figure and draft.figure in s.text for s in kept) else ""
-    return replace(draft, statements=statements, sources=sources, figure=figure)
+    return replace(draft, statements=tuple(kept), sources=sources, figure=figure)

@@ -146,7 +146,8 @@ def test_figures_and_normalisation():
     assert normalise("£2.6bn over five years") == normalise("£2.6 Billion over 5 years")
     assert normalise("30,000 children") == "30000 children"
     assert unsupported_numbers("£2.6 billion [1]", ["£2.6bn funding"]) == []
-    assert unsupported_numbers("£2.7 billion [1]", ["£2.6bn funding"]) == ["2.7"]
+    assert unsupported_numbers("£2.7 billion [1]", ["£2.6bn funding"]) == ["£2.7 billion"]
+    assert unsupported_numbers("£2.6 million [1]", ["£2.6bn funding"]) == ["£2.6 million"]  # the scale counts
 
 
 def test_names_are_found_without_their_titles():

@@ -110,8 +110,9 @@ def test_smollm2_in_process_answers_or_falls_back(settings):
                  env={"QA_INDEX_DIR": str(settings.index_dir)})
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
-    assert answer["reader"] in ("generative", "extractive") and answer["fallback"] != NO_MODEL_ASKED
-    assert answer["verified"] is True and "Traceback" not in out.stderr
+    assert answer["fallback"] != NO_MODEL_ASKED and "Traceback" not in out.stderr
+    # The model in this process really wrote an answer: it is shown verified, or its sentences were dropped.
+    assert (answer["reader"] == "generative" and answer["verified"] is True) or answer["dropped"], answer
 
 
 def test_eval_with_a_model_reports_it_beside_the_extractive_reader(settings, model_server, tmp_path):
