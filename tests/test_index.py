@@ -1,4 +1,3 @@
-import shutil
 
 from qa.index import LoadedIndex, build_index, current_paths, split_document
 from qa.ingest import load_corpus

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.load import free_port, wait_for
 from qa import generations
-from tests.conftest import ROOT, run_qa
+from tests.conftest import run_qa
 
 QUESTIONS = ["How much did MacAlister call for to transform the system?", "Who led the review?",
              "How many children are in care in Scotland?", "how much money is going on foster carers?"]
