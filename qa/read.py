@@ -17,7 +17,7 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, Query
 from qa.schema import Span
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
-from qa.text import content_words, normalise
+from qa.text import content_words, normalise, sentence_spans
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 FIGURE_GAP = 0.25  # how much better the passage about the question must be than the one with a figure
@@ -159,6 +159,8 @@ class ExtractiveReader:
         the same article is taken into its citation when near enough (a passage of at most QUOTE_LIMIT
         characters), and otherwise left out. A dated "today" also cites its article's dateline."""
         best = self.balanced(best, query)
+        if best.dateline is None:
+            best = self.completed(best)
         if best.dateline is not None:
             dateline = best.figure.text
             # The one article cited twice: its dateline is no second passage but the fact that turns its
@@ -178,7 +180,7 @@ class ExtractiveReader:
                     continue
                 # Another sentence of an article already cited adds nothing a reader can check elsewhere.
                 if all(other.passage.chunk.doc_id != c.passage.chunk.doc_id for c in chosen):
-                    chosen.append(self.balanced(other, query))
+                    chosen.append(self.completed(self.balanced(other, query)))
         else:
             # Near: under 400 characters between the two, whichever comes first.
             runner_up = next((o for o in pool[1:3] if o.passage.chunk.doc_id == best.passage.chunk.doc_id
@@ -246,6 +248,18 @@ class ExtractiveReader:
                     sum(t.weight for t in query.terms if t.alternatives & words), side.end - side.start)
 
         return respanned(sentence, balanced_span(text, sentence.span, worth), text)
+
+    def completed(self, sentence: ScoredSentence) -> ScoredSentence:
+        """A lead-in ("Jenny Coles, President of ..., said:") together with the sentence it introduces:
+        alone it names who spoke but states nothing. Unchanged when the two would not fit one quote."""
+        if not sentence.text.rstrip().endswith(":"):
+            return sentence
+        text = self.index.documents[sentence.passage.chunk.doc_id].text
+        following = sentence_spans(text, sentence.span.end, min(len(text), sentence.span.end + QUOTE_LIMIT))
+        if not following:
+            return sentence
+        introduced = replace(sentence, span=following[0], text=text[following[0].start:following[0].end])
+        return self.joined(sentence, introduced) or sentence
 
     def joined(self, first: ScoredSentence, second: ScoredSentence) -> ScoredSentence | None:
         """One citation of the same article holding both sentences, when that is a passage of at most

@@ -133,7 +133,8 @@ def _with_demands(query: Query) -> Query:
     demands = Demands(
         given=frozenset(numbers_in(question)),
         year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
-        measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms if t.alternatives & MEASURE_NOUNS),
+        measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms
+                       if t.alternatives & MEASURE_NOUNS and not _used_as_verb(t.surface or t.word, question)),
         counted=frozenset(counted) if counted else None,
         per_unit=bool(PER_UNIT.search(question)),
         exact=bool(_ASKS_EXACT.search(question)),
@@ -143,6 +144,14 @@ def _with_demands(query: Query) -> Query:
                     for t in query.terms if t.word in ROLE_NOUNS) if query.kind == "person" else (),
     )
     return replace(query, demands=demands)
+
+
+# "what would it cost", "how much will they pay": the word says what is asked (an amount), not which one.
+_VERB_BEFORE = r"(?:would|will|could|can|might|may|should|does|do|did|to|it|they|this|that)"
+
+
+def _used_as_verb(word: str, question: str) -> bool:
+    return bool(re.search(rf"\b{_VERB_BEFORE}\s+{re.escape(word)}\b", question, re.I))
 
 
 def _counted_noun(query: Query) -> set[str] | None:

@@ -181,3 +181,19 @@ def test_a_heading_is_not_taken_for_a_statement():
 def test_a_name_of_the_kind_asked_for_comes_before_a_person(pipeline):
     answer = pipeline.ask("josh set up some group of ppl whod had social workers at the start wat was it called")
     assert not answer.abstained and "Experts by Experience" in answer.answer
+
+
+def test_a_measure_word_used_as_a_verb_asks_for_an_amount_not_that_measure(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("what would it cost to fix everything").demands.measures == ()
+    assert understand("how much will they pay foster carers").demands.measures == ()
+    assert understand("what is the cost of the new service").demands.measures == (frozenset({"cost"}),)
+    answer = pipeline.ask("wat did that guy who did the review say it wud cost to fix everything")
+    assert not answer.abstained and "£2.6" in answer.answer
+
+
+def test_a_lead_in_is_quoted_with_what_it_introduces(pipeline):
+    answer = pipeline.ask("who was the education boss when the report came out")
+    assert "Zahawi" in answer.answer
+    quote = answer.citations[0].quote
+    assert not quote.rstrip().endswith(":") and "start of a journey" in quote
