@@ -98,7 +98,8 @@ class ExtractiveReader:
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
                 return self.quote(query, described_in[0], described_in, top_k)
         if query.wants_figure and not ranked:
-            return self.abstain(query, scored, top_k, missing_figure=True)
+            return self.abstain(query, scored, top_k, missing_figure=query.kind not in ("name", "person"),
+                                missing_name=query.kind in ("name", "person"))
         if query.kind == "person" and ranked and ranked[0].figure.kind == "person":
             body = next((r for r in ranked if r.figure.kind != "person"), None)
             if body is not None and body.evidence > ranked[0].evidence + BODY_MARGIN:
@@ -273,13 +274,15 @@ class ExtractiveReader:
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,
-               unknown: list[str] = ()) -> Draft:
+               unknown: list[str] = (), missing_name: bool = False) -> Draft:
     """Saying the documents don't answer, with the nearest passage of each of the nearest documents, so
     the reader sees the spread and no article is listed twice, to check that for themselves."""
     if unknown:
         words = ", ".join(f"“{w}”" for w in unknown[:3])
         text = (f"These documents don't say: they never mention {words}. "
                 "The closest passages are below so you can check.")
+    elif missing_name:
+        text = "These documents don't name them. The closest passages are below so you can check."
     elif missing_figure:
         text = "These documents don't give that figure. The closest passages are below so you can check."
     else:

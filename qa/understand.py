@@ -56,13 +56,18 @@ _BODIES = frozenset({"board", "group", "association", "authority", "department",
                      "council", "commission", "agency", "service", "trust", "charity"})
 _SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
 _PLANS = frozenset({"strategy", "plan", "framework", "paper"})
+_COMPANIES = frozenset({"ltd", "limited", "plc", "group", "company", "partnership", "care", "services", "homes"})
 CATEGORY_HEADS = {
     "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
     "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
     "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
     "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
     "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
+    "company": _COMPANIES, "provider": _COMPANIES, "firm": _COMPANIES, "business": _COMPANIES,
 }
+# "Who are the big care companies?" asks for the names of companies, not of a person.
+# The noun phrase is read up to its first linking word: "who was the chair of the board" asks for a chair.
+_WHO_ARE_THE = re.compile(r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+)?((?:(?!(?:of|for|in|at|on|that|who|which|with)\b)[\w'-]+\s*){1,4})", re.I)
 
 
 class Understander:
@@ -113,11 +118,17 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
             weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific))
     kind, explicit = asked(question)
+    who_are = _WHO_ARE_THE.match(last_sentence(question)) if kind == "person" else None
+    names_a_body = bool(who_are and asked_category(who_are.group(1)))
+    if names_a_body:
+        kind = "name"
     last = last_sentence(question)
     profile = WHO_IS.match(last) if kind == "profile" else None
     query = Query(
         question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
-        wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money"),
+        # "Who are the big care companies?" is answered by their names or not at all.
+        wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
+        or names_a_body,
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),

@@ -197,3 +197,13 @@ def test_a_lead_in_is_quoted_with_what_it_introduces(pipeline):
     assert "Zahawi" in answer.answer
     quote = answer.citations[0].quote
     assert not quote.rstrip().endswith(":") and "start of a journey" in quote
+
+
+def test_who_are_the_companies_asks_for_their_names(pipeline):
+    understand = pipeline.understander.understand
+    companies = understand("who r the 15 big care companies josh was on abt")
+    assert companies.kind == "name" and companies.wants_figure
+    assert understand("who was the chair of the board").kind == "person"  # a chair, of a board
+    assert understand("who is the childrens minister").kind == "person"
+    answer = pipeline.ask("who r the 15 big care companies josh was on abt")
+    assert answer.abstained and "don't name them" in answer.answer and answer.citations
