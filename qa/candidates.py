@@ -116,7 +116,8 @@ class CandidateFinder:
                 figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
                 if figure is None and query.kind == "date":
                     sentence, figure, bond = self.dated(query, sentence)
-                if figure is not None and query.wants_figure and self.off_subject(query, sentence, scored):
+                if figure is not None and query.wants_figure and (self.shares_no_subject_word(query, sentence)
+                                                                  or self.off_subject(query, sentence, scored)):
                     continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
@@ -137,6 +138,15 @@ class CandidateFinder:
             candidates = [(score + (CATEGORY_BOND if of_category(query.category, c.text, c.figure) else 0.0), c)
                           for score, c in candidates]
         return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
+
+    @staticmethod
+    def shares_no_subject_word(query: Query, candidate: ScoredSentence) -> bool:
+        """True when the sentence holds none of the question's words but the measure and its numbers: its
+        figure answers another question ("how much would the expert social worker role cost?" is not
+        answered by "estimated to cost roughly £2 billion to set up", said of another service)."""
+        subject = [t.alternatives for t in query.terms if t.known and not t.alternatives & MEASURE_NOUNS
+                   and not t.word.isdigit()]
+        return bool(subject) and not any(alternatives & set(content_words(candidate.text)) for alternatives in subject)
 
     def off_subject(self, query: Query, candidate: ScoredSentence, scored: list[ScoredSentence]) -> bool:
         """True when the figure's sentence lacks some of the question's rarer words and another of the

@@ -207,3 +207,10 @@ def test_who_are_the_companies_asks_for_their_names(pipeline):
     assert understand("who is the childrens minister").kind == "person"
     answer = pipeline.ask("who r the 15 big care companies josh was on abt")
     assert answer.abstained and "don't name them" in answer.answer and answer.citations
+
+
+def test_a_figure_in_a_sentence_sharing_none_of_the_questions_words_is_not_the_answer(pipeline):
+    # The £2 billion is said of Family Help; the expert social worker role has no cost in the documents.
+    answer = pipeline.ask("how much wud the expert social worker thing cost")
+    assert answer.abstained and "£2 billion" not in answer.answer
+    assert not pipeline.ask("how much would the new Family Help service cost to set up").abstained
