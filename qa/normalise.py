@@ -59,6 +59,7 @@ class Reading:
 class _Tables:
     textspeak: dict[str, str]
     fillers: frozenset[str]
+    trailing: frozenset[str]  # fillers wherever they end a clause, not only at its start
     contractions: dict[str, str]
 
 
@@ -74,7 +75,8 @@ def _tables() -> _Tables:
         # "shell", "lets" and "cause" are words in their own right; "cant" and "wont" are read as contractions.
         if "'" in key or key.endswith("nt") or not getAllLemmas(key):
             expansions.setdefault(key, value.lower())
-    return _Tables(raw["words"], frozenset(raw["fillers"]["words"]), expansions)
+    fillers = raw["fillers"]
+    return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions)
 
 
 def _closest():
@@ -327,17 +329,19 @@ class QuestionNormaliser:
         return word in self.words or word in self.extra_words
 
     def drop_fillers(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
-        """Greetings and fillers at the start of a clause or at the end of the message say nothing asked."""
+        """Greetings and fillers at the start or end of a clause ("or nah, by how much") say nothing asked."""
         fillers = self.tables.fillers
 
-        def is_filler(token: str) -> bool:
-            return _CORE.match(token).group(2).lower() in fillers
+        def is_filler(token: str, words: frozenset[str] = fillers) -> bool:
+            return _CORE.match(token).group(2).lower() in words
 
         out: list[str] = []
         clause_start = True
         for token in tokens:
-            if clause_start and is_filler(token):
+            ends_clause = bool(_CLAUSE_END.search(token))
+            if (clause_start and is_filler(token)) or (ends_clause and is_filler(token, self.tables.trailing)):
                 changes.append((token, ""))
+                clause_start = clause_start or ends_clause
                 continue
             out.append(token)
             clause_start = bool(_CLAUSE_END.search(token))

@@ -34,6 +34,8 @@ def _questions():
     ("which minister commented on the wideranging reforms", "which minister commented on the wide-ranging reforms"),
     ("how many kids r in care in scotlnd", "how many kids are in care in scotland"),
     ("what r they doin", "what are they doing"),
+    ("has it gone up or nah, by how much", "has it gone up or by how much"),
+    ("did it go up yeah, by how much", "did it go up by how much"),
 ])
 def test_typed_questions_are_read_as_meant(normaliser, typed, read):
     assert normaliser.normalise(typed).text == read
@@ -41,7 +43,7 @@ def test_typed_questions_are_read_as_meant(normaliser, typed, read):
 
 @pytest.mark.parametrize("question", [
     "what happens when i turn 18 in care", "what formal title did he have", "how do i bake bread",
-    "Name the body that oversees it", "what is kinship care",
+    "Name the body that oversees it", "what is kinship care", "what is it like, for kids in care",
 ])
 def test_real_words_are_left_alone(normaliser, question):
     assert normaliser.normalise(question).text == question
