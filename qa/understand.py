@@ -188,7 +188,9 @@ def is_specific(word: str, question: str) -> bool:
     capitalised_inside = re.search(rf"(?<=\w)[\s,]+{re.escape(word.capitalize())}\b", question)
     lemmas = getAllLemmas(word)
     rare_noun = frequency < REAL_WORD_ZIPF and set(lemmas) == {"NOUN"}  # a thing, not "envisage" or "dire"
-    return bool(capitalised_inside) or not lemmas or rare_noun
+    # Which title it is: "the prime minister", "the health secretary" are people the documents never name.
+    names_a_title = re.search(rf"\b{re.escape(word)}\s+({'|'.join(ROLE_NOUNS)})s?\b", question, re.I)
+    return bool(capitalised_inside) or not lemmas or rare_noun or bool(names_a_title)
 
 
 def last_sentence(question: str) -> str:
