@@ -167,7 +167,7 @@ def _used_as_verb(word: str, question: str) -> bool:
 
 def _counted_noun(query: Query) -> set[str] | None:
     """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
-    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of the\s+)?([a-z'-]+)", query.question, re.I)
+    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of (?:the|them|those|these)\s+)?([a-z'-]+)", query.question, re.I)
     if not m:
         return None
     word = content_words(m.group(1))

@@ -214,3 +214,10 @@ def test_a_figure_in_a_sentence_sharing_none_of_the_questions_words_is_not_the_a
     answer = pipeline.ask("how much wud the expert social worker thing cost")
     assert answer.abstained and "£2 billion" not in answer.answer
     assert not pipeline.ask("how much would the new Family Help service cost to set up").abstained
+
+
+def test_how_many_of_them_counts_the_noun_that_follows(pipeline):
+    query = pipeline.understander.understand("how many of them regional care cooperative things r they gonna set up")
+    assert query.demands.counted and "regional" in query.demands.counted
+    # "thousands of new foster carers" stands beside the cooperatives but counts carers.
+    assert pipeline.ask("how many of them regional care cooperative things r they gonna set up").abstained
