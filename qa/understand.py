@@ -35,7 +35,7 @@ _ASKS = (
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
-    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
+    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
 )
 # Topic words that hint at a kind when no question phrase names one ("is the funding enough?").
 _TOPICS = (
@@ -119,8 +119,10 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific))
     kind, explicit = asked(question)
     who_are = _WHO_ARE_THE.match(last_sentence(question)) if kind == "person" else None
-    names_a_body = bool(who_are and asked_category(who_are.group(1)))
-    if names_a_body:
+    # "Who are the big care companies?", "which fifteen providers ...?": their names, or that none are given.
+    wants_names = bool(who_are and asked_category(who_are.group(1))) or (
+        kind == "name" and explicit and asked_category(rewritten) == _COMPANIES)
+    if wants_names:
         kind = "name"
     last = last_sentence(question)
     profile = WHO_IS.match(last) if kind == "profile" else None
@@ -128,7 +130,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
         # "Who are the big care companies?" is answered by their names or not at all.
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
-        or names_a_body,
+        or wants_names,
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),

@@ -221,3 +221,8 @@ def test_how_many_of_them_counts_the_noun_that_follows(pipeline):
     assert query.demands.counted and "regional" in query.demands.counted
     # "thousands of new foster carers" stands beside the cooperatives but counts carers.
     assert pipeline.ask("how many of them regional care cooperative things r they gonna set up").abstained
+
+
+def test_which_providers_asks_for_their_names(pipeline):
+    answer = pipeline.ask("Which fifteen providers did MacAlister say should face a windfall tax?")
+    assert answer.abstained and "don't name them" in answer.answer
