@@ -65,8 +65,8 @@ CATEGORY_HEADS = {
     "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
     "company": _COMPANIES, "provider": _COMPANIES, "firm": _COMPANIES, "business": _COMPANIES,
 }
-# "Who are the big care companies?" asks for the names of companies, not of a person.
-# The noun phrase is read up to its first linking word: "who was the chair of the board" asks for a chair.
+# "Who are the <noun phrase>": the phrase read up to its first linking word, so that "who was the chair of
+# the board" asks for a chair and "who are the big care companies" for companies.
 _WHO_ARE_THE = re.compile(r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+)?((?:(?!(?:of|for|in|at|on|that|who|which|with)\b)[\w'-]+\s*){1,4})", re.I)
 
 
@@ -118,17 +118,16 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
             weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific))
     kind, explicit = asked(question)
-    who_are = _WHO_ARE_THE.match(last_sentence(question)) if kind == "person" else None
+    last = last_sentence(question)
+    who_are = _WHO_ARE_THE.match(last) if kind == "person" else None
     # "Who are the big care companies?", "which fifteen providers ...?": their names, or that none are given.
     wants_names = bool(who_are and asked_category(who_are.group(1))) or (
         kind == "name" and explicit and asked_category(rewritten) == _COMPANIES)
     if wants_names:
         kind = "name"
-    last = last_sentence(question)
     profile = WHO_IS.match(last) if kind == "profile" else None
     query = Query(
         question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
-        # "Who are the big care companies?" is answered by their names or not at all.
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
         or wants_names,
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
