@@ -14,7 +14,7 @@ was running, which is exactly when waiting would have happened anyway.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +24,8 @@ class _Slot:
     text: str
     vector: np.ndarray | None = None
     error: BaseException | None = None
-    done: bool = field(default=False)
+    taken: bool = False  # in a pass, running or done
+    done: bool = False
 
 
 class QuestionBatcher:
@@ -35,7 +36,7 @@ class QuestionBatcher:
     (384,)
     """
 
-    def __init__(self, encoder, max_batch: int = 16, passes: int = 1) -> None:
+    def __init__(self, encoder, max_batch: int = 32, passes: int = 1) -> None:
         if max_batch < 1 or passes < 1:
             raise ValueError("max_batch and passes must be at least 1")
         self.encoder = encoder
@@ -51,13 +52,16 @@ class QuestionBatcher:
             self._waiting.append(slot)
         while True:
             with self._changed:
-                while not slot.done and self._running >= self.passes:
+                # A question already in a running pass waits for it; one still waiting may start a pass.
+                while not slot.done and (slot.taken or self._running >= self.passes):
                     self._changed.wait()
                 if slot.done:
                     break
                 # The encoder is free: this thread runs the oldest waiting questions (its own among them,
                 # unless more than max_batch wait; then it loops and its own goes in a later pass).
                 batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+                for s in batch:
+                    s.taken = True
                 self._running += 1
             try:
                 vectors = self.encoder.encode_alone([s.text for s in batch])

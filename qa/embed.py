@@ -242,7 +242,7 @@ def encode(texts: list[str], threads: int = 2, batch_size: int = 16) -> np.ndarr
 def question_batcher(threads: int = 2):
     from qa.batcher import QuestionBatcher
 
-    return QuestionBatcher(load_model(threads), passes=threads)
+    return QuestionBatcher(load_model(threads))
 
 
 def encode_question(text: str, threads: int = 2) -> np.ndarray:

@@ -101,3 +101,15 @@ def test_concurrent_answers_are_the_answers_given_one_at_a_time(pipeline):
     for single, concurrent in zip(one_at_a_time, together):
         single.pop("timings_ms"), concurrent.pop("timings_ms")
         assert concurrent == single
+
+
+def test_with_two_passes_at_once_no_pass_runs_empty(encoder, alone):
+    counting = CountingEncoder(encoder)
+    counting.release.set()
+    batcher = QuestionBatcher(counting, max_batch=4, passes=2)
+    questions = QUESTIONS[:40]
+    with ThreadPoolExecutor(16) as pool:
+        vectors = list(pool.map(batcher.encode, questions))
+    assert 0 not in counting.passes and sum(counting.passes) == len(questions)
+    for question, vector in zip(questions, vectors):
+        assert np.array_equal(vector, alone[question])
