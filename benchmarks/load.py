@@ -1,11 +1,15 @@
-"""Load: concurrent app clients against a real `qa serve` over loopback, embedded and Chroma server mode.
+"""Load: concurrent clients against a real `qa serve` over loopback, embedded and Chroma server mode.
 
-    python benchmarks/load.py [--clients 32] [--per-client 8] [--json OUT]
+    python benchmarks/load.py [--clients 32] [--per-client 8] [--endpoints ui json] [--json OUT]
 
-Each client is a gradio_client on 127.0.0.1 asking the app's /ask endpoint. First every question is asked
-by one client alone (the reference answers); then all clients ask at once, each its share of questions, bounded
-in count (clients x per-client) and time (--time-limit). Reported per mode: errors, answers different from
-the single-client ones, questions a second, p50 and p95 latency.
+Two endpoints of the same server, measured one after the other and reported apart:
+- ui: the web app's /ask event, each client a gradio_client on 127.0.0.1 (the queue, its event stream and
+  the page's HTML: what a person using the app waits for);
+- json: POST /api/ask (qa/api.py), each client one keep-alive HTTP connection: the JSON of `qa ask --json`.
+
+First every question is asked by one client alone (the reference answers); then all clients ask at once, each
+its share of questions, bounded in count (clients x per-client) and time (--time-limit). Reported per mode and
+endpoint: errors, answers different from the single-client ones, questions a second, p50 and p95 latency.
 """
 
 from __future__ import annotations
@@ -50,20 +54,42 @@ def wait_for(port: int, seconds: float = 120) -> None:
 def client(port: int):
     from gradio_client import Client
 
-    return Client(f"http://127.0.0.1:{port}/", verbose=False)
+    # Plain http on loopback: no certificate is ever checked, but with ssl_verify left on gradio_client builds
+    # an SSL context from the CA bundle for every request it makes (a new httpx client each time), which
+    # took 60% of the benchmark process's CPU on the same two cores as the server it measures.
+    return Client(f"http://127.0.0.1:{port}/", verbose=False, ssl_verify=False)
 
 
 def ask(app, question: str) -> tuple[str, float]:
     started = time.perf_counter()
     chat, sources = app.predict(question, False, api_name="/ask")[:2]
-    messages = chat["value"] if isinstance(chat, dict) else chat  # the chat comes as an update (made visible)
+    messages = chat["value"] if isinstance(chat, dict) else chat  # the first answer comes as an update
     return json.dumps([messages[-1]["content"], sources]), time.perf_counter() - started
 
 
-def measure(port: int, clients: int, per_client: int, time_limit: float) -> dict:
-    single = client(port)
-    reference = {q: ask(single, q)[0] for q in QUESTIONS}
-    apps = [client(port) for _ in range(clients)]
+def json_client(port: int):
+    import httpx
+
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+
+
+def ask_json(http, question: str) -> tuple[str, float]:
+    started = time.perf_counter()
+    reply = http.post("/api/ask", json={"question": question})
+    reply.raise_for_status()
+    answer = reply.json()
+    answer.pop("timings_ms")  # the one field that differs between two askings
+    return json.dumps(answer, sort_keys=True), time.perf_counter() - started
+
+
+ENDPOINTS = {"ui": (client, ask), "json": (json_client, ask_json)}
+
+
+def measure(port: int, clients: int, per_client: int, time_limit: float, endpoint: str = "ui") -> dict:
+    connect, ask_one = ENDPOINTS[endpoint]
+    single = connect(port)
+    reference = {q: ask_one(single, q)[0] for q in QUESTIONS}
+    apps = [connect(port) for _ in range(clients)]
     deadline = time.time() + time_limit
 
     def run(i: int) -> list[tuple[bool, bool, float]]:
@@ -73,7 +99,7 @@ def measure(port: int, clients: int, per_client: int, time_limit: float) -> dict
                 break
             question = QUESTIONS[(i + j) % len(QUESTIONS)]
             try:
-                answer, seconds = ask(apps[i], question)
+                answer, seconds = ask_one(apps[i], question)
                 rows.append((False, answer != reference[question], seconds))
             except Exception:  # counted as an error: the figure the benchmark reports
                 rows.append((True, False, 0.0))
@@ -84,12 +110,12 @@ def measure(port: int, clients: int, per_client: int, time_limit: float) -> dict
         rows = [row for rows in pool.map(run, range(clients)) for row in rows]
     wall = time.perf_counter() - started
     latencies = [s for error, _, s in rows if not error]
-    return {"clients": clients, "questions": len(rows), "errors": sum(e for e, _, _ in rows),
+    return {"endpoint": endpoint, "clients": clients, "questions": len(rows), "errors": sum(e for e, _, _ in rows),
             "different": sum(d for _, d, _ in rows), "per_second": round(len(latencies) / wall, 1),
             "p50_s": round(common.percentile(latencies, 50), 3), "p95_s": round(common.percentile(latencies, 95), 3)}
 
 
-def serve_and_measure(mode: str, args) -> dict:
+def serve_and_measure(mode: str, args) -> list[dict]:
     env = {**os.environ, **common.OFFLINE}
     work = common.DATA / f"load-{mode}"
     shutil.rmtree(work, ignore_errors=True)
@@ -111,17 +137,21 @@ def serve_and_measure(mode: str, args) -> dict:
         processes.append(subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port)], env=env,
                                           cwd=common.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(port)
-        return {"mode": mode, **measure(port, args.clients, args.per_client, args.time_limit)}
+        return [{"mode": mode, **measure(port, args.clients, args.per_client, args.time_limit, endpoint)}
+                for endpoint in args.endpoints]
     finally:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
 
 
+LABELS = {"ui": "web app (/ask event)", "json": "JSON (POST /api/ask)"}
+
+
 def table(rows: list[dict]) -> list[str]:
-    lines = ["| mode | clients | questions | errors | answers differing from single-client | questions/s | p50 | p95 |",
-             "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['mode']} | {r['clients']} | {r['questions']} | {r['errors']} | {r['different']} | "
+    lines = ["| mode | endpoint | clients | questions | errors | answers differing from single-client | questions/s "
+             "| p50 | p95 |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['mode']} | {LABELS[r['endpoint']]} | {r['clients']} | {r['questions']} | {r['errors']} | {r['different']} | "
               f"{r['per_second']} | {r['p50_s']:.2f} s | {r['p95_s']:.2f} s |" for r in rows]
     return lines
 
@@ -132,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-client", type=int, default=8)
     parser.add_argument("--time-limit", type=float, default=180.0, help="seconds of load per mode at most")
     parser.add_argument("--modes", nargs="*", default=["embedded", "server"], choices=["embedded", "server"])
+    parser.add_argument("--endpoints", nargs="*", default=["ui", "json"], choices=list(ENDPOINTS))
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
-    rows = [serve_and_measure(mode, args) for mode in args.modes]
+    rows = [row for mode in args.modes for row in serve_and_measure(mode, args)]
     print("\n".join(table(rows)))
     if args.json:
         args.json.write_text(json.dumps({"rows": rows}, indent=2))

@@ -185,9 +185,10 @@ def load_section(ld: dict) -> list[str]:
     if "rows" not in ld:
         return [f"Failed: {ld.get('error')}"]
     return [*load.table(ld["rows"]), "", "`benchmarks/load.py`: a real `qa serve` on 127.0.0.1 (embedded Chroma, "
-            "then a `chroma run` server), each client a gradio_client asking /ask; answers compared with the same "
-            "questions asked by one client alone. Targets (embedded, 32 clients): 0 errors, 0 differing, "
-            "≥ 40 questions/s, p95 ≤ 1 s."]
+            "then a `chroma run` server); web app: each client a gradio_client asking the page's /ask event; JSON: "
+            "each client one keep-alive connection posting to /api/ask. Answers compared with the same questions "
+            "asked by one client alone. Targets (embedded, 32 clients): 0 errors, 0 differing, ≥ 40 questions/s, "
+            "p95 ≤ 1 s."]
 
 
 def write_report(results: dict, info: dict, seconds: float) -> None:

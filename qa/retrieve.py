@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.embed import encode
+from qa.embed import encode_question
 from qa.index import LoadedIndex
 from qa.schema import Passage
 from qa.text import content_words
@@ -77,7 +77,7 @@ class HybridRetriever:
         content words) go to BM25."""
         started = time.perf_counter()
         if query_vector is None:
-            query_vector = encode([question], self.threads)[0]
+            query_vector = encode_question(question, self.threads)
         embed_ms = round((time.perf_counter() - started) * 1000, 2)
         tokens = lexical_terms if lexical_terms is not None else content_words(question)
         dense, lexical = self.dense(query_vector), self.lexical(tokens)

@@ -22,6 +22,11 @@ from qa.settings import Settings
 
 # Before gradio is imported anywhere: it reads this when it starts.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+# Gradio's queue keeps a record of the last 10,000 events (with their session ids) and, after every event,
+# summarises them all in a pandas table for its monitoring page, which this app turns off: the cost grew
+# with every question served. One record, summarised never.
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
 
 TITLE = "Ask about the review of children's social care"
 INTRO = (
@@ -112,8 +117,11 @@ def build_app(pipeline: Pipeline, settings: Settings):
     def ask(message: str, turns: list[Turn], details: bool):
         if not (message or "").strip():  # nothing to answer: say so beside the box, change nothing else
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), f"<p class='qa-hint-line'>{EMPTY_HINT}</p>"
+        shown = bool(turns)  # the chat is visible from the first answer of a session on
         messages, turns, panel, cleared = respond(pipeline, settings, message, turns, details)
-        return gr.Chatbot(value=messages, visible=True), turns, panel, cleared, ""
+        # A component returned as an update makes Gradio rebuild the chat's whole config for the session
+        # (its JSON schema included), a third of its work per event: only the first answer needs it.
+        return (messages if shown else gr.Chatbot(value=messages, visible=True)), turns, panel, cleared, ""
 
     def redraw(turns: list[Turn], details: bool):
         # The documents of the generation answering now: `qa index` may have moved the server to a new one.
@@ -187,7 +195,10 @@ def launch_options(settings: Settings) -> dict:
 
 
 def serve(settings: Settings) -> None:
+    from qa import api
     from qa.live import LivePipeline  # moves to a new index generation between questions
 
-    app = build_app(LivePipeline(settings), settings)
-    app.launch(**launch_options(settings))
+    pipeline = LivePipeline(settings)
+    app = build_app(pipeline, settings)
+    # POST /api/ask beside the page, on the same host and port: the JSON of `qa ask --json` (qa/api.py).
+    app.launch(**launch_options(settings), app_kwargs={"routes": api.routes(pipeline, settings)})

@@ -257,3 +257,23 @@ def test_the_load_benchmark_reads_the_app_it_measures(pipeline, settings):
     finally:
         app.close()
     assert figures["questions"] == 4 and figures["errors"] == 0 and figures["different"] == 0
+
+
+def test_the_chat_is_made_visible_by_the_first_answer_then_only_given_its_messages(pipeline):
+    """A component returned as an update makes Gradio rebuild the chat's config for the session on every
+    event; only the first answer of a session (the chat starts hidden) needs one."""
+    import gradio as gr
+
+    app = ui.build_app(pipeline, Settings.from_env({}))
+    ask = next(fn.fn for fn in app.fns.values() if fn.concurrency_id == "ask")
+    chat, turns, *_ = ask(FIGURE_QUESTION, [], False)
+    assert isinstance(chat, gr.Chatbot) and chat.visible is True and len(turns) == 1
+    again, turns, *_ = ask(UNANSWERABLE, turns, False)
+    assert isinstance(again, list) and len(turns) == 2
+    assert again[:len(chat.value)] == render.render_messages(turns[:1], False)
+    assert again == render.render_messages(turns, False)
+
+
+def test_gradio_keeps_no_event_history_for_the_monitoring_page_it_does_not_show():
+    assert os.environ["GRADIO_ANALYTICS_MAX_EVENTS"] == "1"
+    assert int(os.environ["GRADIO_ANALYTICS_CACHE_FREQUENCY"]) > 10**12
