@@ -37,6 +37,9 @@ _MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 
 
+MODEL_REQUESTS_AT_ONCE = 4
+
+
 class GenerativeReader:
     """Asks a LangChain chat model to answer from the top passages of the evidence."""
 
@@ -50,7 +53,9 @@ class GenerativeReader:
         self.timeout = timeout
         # An in-process model answers one question at a time, whatever the app's worker pool does.
         self._lock = threading.Lock() if serial else None
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm")
+        # A model server works on a few requests at a time at best; more sent at once (the app answers up to
+        # QA_WORKERS questions together) would only queue there while their timeouts ran.
+        self._pool = ThreadPoolExecutor(max_workers=min(workers, MODEL_REQUESTS_AT_ONCE), thread_name_prefix="llm")
 
     def read(self, evidence: Evidence) -> Draft:
         sources = self.sources(evidence.scored)
