@@ -5,8 +5,8 @@
 Cold: the `qa ask` console script in a new process, timed from launch to the first byte of its answer
 (stdout unbuffered, as on a terminal), median of --runs; then the same path cut into phases in a child
 that times itself. Warm: one Pipeline over the shipped corpus; every eval question is asked once to warm
-up, then each is timed once. "embed" is the question-encoding call inside retrieval, timed by wrapping
-qa.retrieve.encode; "retrieve" below is the rest of that stage (query analysis, Chroma, BM25, fusion).
+up, then each is timed once. "embed" is the question-encoding call inside retrieval, as Pipeline.ask times
+it; "retrieve" below is the rest of that stage (Chroma, BM25, fusion).
 """
 
 from __future__ import annotations
@@ -67,38 +67,22 @@ def phases_child(question: str) -> dict:
 
 
 def warm(questions: list[str]) -> dict:
-    import qa.retrieve
     from qa.answer import Pipeline
 
     pipeline = Pipeline(common.settings())
-    real_encode, spent = qa.retrieve.encode, []
-
-    def timed_encode(*args, **kwargs):
+    for question in questions:  # warm-up: model, stores, caches
+        pipeline.ask(question)
+    samples = {stage: [] for stage in STAGES}
+    for question in questions:
         started = time.perf_counter()
-        try:
-            return real_encode(*args, **kwargs)
-        finally:
-            spent.append((time.perf_counter() - started) * 1000)
-
-    qa.retrieve.encode = timed_encode
-    try:
-        for question in questions:  # warm-up: model, stores, caches
-            pipeline.ask(question)
-        samples = {stage: [] for stage in STAGES}
-        for question in questions:
-            spent.clear()
-            started = time.perf_counter()
-            answer = pipeline.ask(question)
-            wall = (time.perf_counter() - started) * 1000
-            t = answer.timings_ms
-            embed = t.get("embed", sum(spent))  # Pipeline.ask reports it itself once it times it
-            samples["embed"].append(embed)
-            samples["retrieve"].append(t["retrieve"] - embed)
-            for stage in ("rerank", "answer", "total"):
-                samples[stage].append(t[stage])
-            samples["wall"].append(wall)
-    finally:
-        qa.retrieve.encode = real_encode
+        answer = pipeline.ask(question)
+        wall = (time.perf_counter() - started) * 1000
+        t = answer.timings_ms
+        samples["embed"].append(t["embed"])
+        samples["retrieve"].append(t["retrieve"] - t["embed"])
+        for stage in ("rerank", "answer", "total"):
+            samples[stage].append(t[stage])
+        samples["wall"].append(wall)
     return {stage: common.summary(values) for stage, values in samples.items()}
 
 
