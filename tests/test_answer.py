@@ -226,3 +226,4 @@ def test_how_many_of_them_counts_the_noun_that_follows(pipeline):
 def test_which_providers_asks_for_their_names(pipeline):
     answer = pipeline.ask("Which fifteen providers did MacAlister say should face a windfall tax?")
     assert answer.abstained and "don't name them" in answer.answer
+
