@@ -70,7 +70,9 @@ def build_child(size: int, encoder: str) -> dict:
     again = build_index(config, progress=False)
     reindex = time.perf_counter() - started
     assert again.embedded == 0, again
-    manifest = json.loads((folder / "manifest.json").read_text())
+    from qa import generations  # the manifest is in the index's current generation
+
+    manifest = json.loads((generations.folder(folder, generations.current(folder)) / "manifest.json").read_text())
     return {"chunks": report.chunks, "sentences": manifest["sentences"], "model_load_s": round(model_load, 2),
             "build_s": round(build, 2), "reindex_unchanged_s": round(reindex, 2), "build_peak_rss_mb": common.peak_rss_mb()}
 
