@@ -98,8 +98,7 @@ class ExtractiveReader:
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
                 return self.quote(query, described_in[0], described_in, top_k)
         if query.wants_figure and not ranked:
-            return self.abstain(query, scored, top_k, missing_figure=query.kind not in ("name", "person"),
-                                missing_name=query.kind in ("name", "person"))
+            return self.abstain(query, scored, top_k, missing_figure=True, missing_name=query.kind in ("name", "person"))
         if query.kind == "person" and ranked and ranked[0].figure.kind == "person":
             body = next((r for r in ranked if r.figure.kind != "person"), None)
             if body is not None and body.evidence > ranked[0].evidence + BODY_MARGIN:
