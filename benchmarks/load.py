@@ -3,8 +3,9 @@
     python benchmarks/load.py [--clients 32] [--per-client 8] [--endpoints ui json] [--json OUT]
 
 Two endpoints of the same server, measured one after the other and reported apart:
-- ui: the web app's /ask event, each client a gradio_client on 127.0.0.1 (the queue, its event stream and
-  the page's HTML: what a person using the app waits for);
+- ui: the web app's ask event, each client sending what the page sends when Ask is pressed (one POST to
+  /gradio_api/run/predict in a session of its own, on a keep-alive connection) and reading the chat and sources
+  it gets back: what a person using the app waits for;
 - json: POST /api/ask (qa/api.py), each client one keep-alive HTTP connection: the JSON of `qa ask --json`.
 
 First every question is asked by one client alone (the reference answers); then all clients ask at once, each
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,18 +53,25 @@ def wait_for(port: int, seconds: float = 120) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def client(port: int):
-    from gradio_client import Client
+def page_client(port: int):
+    """One visitor of the page: a keep-alive connection, a session of its own (as a browser tab has) and the
+    body the page posts when Ask is pressed, from the config the page itself is built from."""
+    import httpx
 
-    # Plain http on loopback: no certificate is ever checked, but with ssl_verify left on gradio_client builds
-    # an SSL context from the CA bundle for every request it makes (a new httpx client each time), which
-    # took 60% of the benchmark process's CPU on the same two cores as the server it measures.
-    return Client(f"http://127.0.0.1:{port}/", verbose=False, ssl_verify=False)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+    config = http.get("/config").raise_for_status().json()
+    button = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-ask")
+    event = next(d["id"] for d in config["dependencies"] if [button, "click"] in d["targets"])
+    return http, {"fn_index": event, "trigger_id": button, "session_hash": uuid.uuid4().hex[:11]}
 
 
-def ask(app, question: str) -> tuple[str, float]:
+def ask_page(visitor, question: str) -> tuple[str, float]:
+    """What the page sends when Ask is pressed (the event is off the queue, qa/ui.py) and what it shows."""
+    http, body = visitor
     started = time.perf_counter()
-    chat, sources = app.predict(question, False, api_name="/ask")[:2]
+    reply = http.post("/gradio_api/run/predict", json={"data": [question, None, False], **body})
+    reply.raise_for_status()
+    chat, _, sources = reply.json()["data"][:3]  # the session's state stays on the server: None here
     messages = chat["value"] if isinstance(chat, dict) else chat  # the first answer comes as an update
     return json.dumps([messages[-1]["content"], sources]), time.perf_counter() - started
 
@@ -82,7 +91,7 @@ def ask_json(http, question: str) -> tuple[str, float]:
     return json.dumps(answer, sort_keys=True), time.perf_counter() - started
 
 
-ENDPOINTS = {"ui": (client, ask), "json": (json_client, ask_json)}
+ENDPOINTS = {"ui": (page_client, ask_page), "json": (json_client, ask_json)}
 
 
 def measure(port: int, clients: int, per_client: int, time_limit: float, endpoint: str = "ui") -> dict:
@@ -145,7 +154,7 @@ def serve_and_measure(mode: str, args) -> list[dict]:
             process.wait(timeout=30)
 
 
-LABELS = {"ui": "web app (/ask event)", "json": "JSON (POST /api/ask)"}
+LABELS = {"ui": "web app (ask event)", "json": "JSON (POST /api/ask)"}
 
 
 def table(rows: list[dict]) -> list[str]:

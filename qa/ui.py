@@ -156,8 +156,12 @@ def build_app(pipeline: Pipeline, settings: Settings):
                 examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
 
         outputs = [chat, turns, sources, box, hint]
-        # Several questions at once: each answer is the same as when asked alone (tests/test_generations.py).
-        events = dict(fn=ask, outputs=outputs, concurrency_limit=settings.workers, concurrency_id="ask")
+        # Several questions at once, as many as launch(max_threads=settings.workers) lets run; each answer is
+        # the same as when asked alone (tests/test_generations.py). Off the queue, the page sends one POST to
+        # /gradio_api/run/predict and reads the reply, instead of joining the queue and holding an event
+        # stream open. A place in a queue is not worth showing for answers that come in a fraction of a second
+        # (or a few seconds from a language model), and the queue's bookkeeping cost as much as the answer.
+        events = dict(fn=ask, outputs=outputs, queue=False)
         box.submit(inputs=[box, turns, details], **events)
         send.click(inputs=[box, turns, details], **events)
         for button in examples:
@@ -187,6 +191,7 @@ def launch_options(settings: Settings) -> dict:
         mcp_server=False,
         pwa=False,
         ssr_mode=False,
+        max_threads=settings.workers,  # the questions answered at once: every event runs on these threads
         show_error=False,
         theme=theme(gr),
         css=asset("ui.css"),

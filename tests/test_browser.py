@@ -35,6 +35,23 @@ def test_a_figure_question_shows_the_answer_and_its_citation(page, app_url):
     shot(page, "01-answer")
 
 
+def test_pressing_ask_sends_the_request_the_load_benchmark_sends(page, app_url):
+    """benchmarks/load.py measures the web app by sending what the page sends: it must stay the page's request."""
+    import json
+    from urllib.parse import urlparse
+
+    from benchmarks import load
+
+    open_app(page, app_url)
+    with page.expect_request(lambda r: r.method == "POST" and "/gradio_api/" in r.url) as sent:
+        ask(page, "Who led the review?")
+    body = json.loads(sent.value.post_data)
+    _, expected = load.page_client(urlparse(app_url).port)
+    assert urlparse(sent.value.url).path == "/gradio_api/run/predict"
+    assert body["data"] == ["Who led the review?", None, False]
+    assert {k: body[k] for k in ("fn_index", "trigger_id")} == {k: expected[k] for k in ("fn_index", "trigger_id")}
+
+
 def test_plain_language_mode_explains_care_words_on_the_spot(page, app_url):
     open_app(page, app_url)
     ask(page, "how much money is going to kinship carers")

@@ -237,11 +237,17 @@ def test_the_served_app_follows_index_generations_and_answers_several_at_once(se
 
     original = ui.build_app
     monkeypatch.setattr(ui, "build_app", capture)
-    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: None)
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: built.update(options=options))
     ui.serve(replace(settings, workers=3))
     assert isinstance(built["pipeline"], LivePipeline)
-    limits = {fn.concurrency_limit for fn in built["app"].fns.values() if fn.concurrency_id == "ask"}
-    assert limits == {3}
+    assert built["options"]["max_threads"] == 3
+    # Off the queue: the page posts each question to /gradio_api/run/<api_name> and reads the reply.
+    assert {fn.queue for fn in asking(built["app"])} == {False}
+
+
+def asking(app):
+    """The events that answer a question: the box, the Ask button and each example."""
+    return [fn for fn in app.fns.values() if fn.fn is not None and fn.fn.__name__ == "ask"]
 
 
 def test_the_load_benchmark_reads_the_app_it_measures(pipeline, settings):
@@ -265,7 +271,7 @@ def test_the_chat_is_made_visible_by_the_first_answer_then_only_given_its_messag
     import gradio as gr
 
     app = ui.build_app(pipeline, Settings.from_env({}))
-    ask = next(fn.fn for fn in app.fns.values() if fn.concurrency_id == "ask")
+    ask = asking(app)[0].fn
     chat, turns, *_ = ask(FIGURE_QUESTION, [], False)
     assert isinstance(chat, gr.Chatbot) and chat.visible is True and len(turns) == 1
     again, turns, *_ = ask(UNANSWERABLE, turns, False)
