@@ -98,7 +98,11 @@ def named_things_in(text: str) -> list[Figure]:
             words = words[:-1]
         if words:
             words[-1] = re.sub(r"['’]s$", "", words[-1])
-        single = len(words) == 1 and start > 0 and len(words[0]) > 3 and words[0].lower() not in _TITLE_WORDS
+        # One capitalised word is a name only inside a sentence: at the start of one, or of a quotation
+        # ('She added: "Supporting ...'), a capital says nothing.
+        opens_sentence = text[:start].rstrip()[-1:] in ("", ".", "!", "?", ":", '"', "“", "‘", "(")
+        single = (len(words) == 1 and not opens_sentence and len(words[0]) > 3
+                  and words[0].lower() not in _TITLE_WORDS)
         if len(words) >= 2 or single:
             name = " ".join(words)
             begin = text.find(name, start)

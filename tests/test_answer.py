@@ -1,7 +1,7 @@
 import pytest
 
 from qa.answer import EmptyQuestion
-from qa.figures import find_figures, people_in
+from qa.figures import find_figures, named_things_in, people_in
 from qa.understand import asked_kind
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
@@ -154,6 +154,11 @@ def test_names_are_found_without_their_titles():
     names = [f.text for f in people_in("Education Secretary Nadhim Zahawi, said, with Dame Rachel de Souza and "
                                        "Cllr Anntoinette Bramble; Chair of the Review Josh MacAlister")]
     assert names == ["Nadhim Zahawi", "Rachel de Souza", "Anntoinette Bramble", "Josh MacAlister"]
+
+
+def test_a_capital_at_the_start_of_a_sentence_or_quotation_is_no_name():
+    text = 'She added: "Supporting children matters." Councils agree, as does Leeds.'
+    assert [f.text for f in named_things_in(text)] == ["Leeds"]
 
 
 def test_sentence_spans_keep_quotes_and_amounts_together():
