@@ -36,6 +36,11 @@ SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 # about the same words should win. Only the ranking changes; evidence, and so abstaining, is left as it was.
 HEADING_PENALTY = 0.1
 HEADING_WORDS = 7
+# A sentence that only restates the question ("A National Children's Social Care Framework is also set to be
+# organised" for "what is the framework for") tells nothing new: where the answer is words rather than a
+# figure, one saying something besides the question's own words should win. Ranking only, as above.
+RESTATEMENT_PENALTY = 0.1
+NEW_WORDS_MIN = 3
 _SENTENCE_END = re.compile(r"[.!?…\"”’')]$")
 PASSAGES_READ = 12  # passages whose sentences are scored; the answer is looked for among their best
 NO_MODEL_ASKED = "the documents don't answer this, so no model was asked"
@@ -167,6 +172,7 @@ class Pipeline:
 
     def score_sentences(self, query: Query, passages, query_vector: np.ndarray) -> list[ScoredSentence]:
         scored: dict[tuple[str, int], ScoredSentence] = {}
+        asked = {word for t in query.terms for word in t.alternatives | {t.word}}
         for passage in passages:
             chunk = passage.chunk
             first, count = self.index.sentence_rows[self.index.chunk_row[chunk.chunk_id]]
@@ -180,9 +186,12 @@ class Pipeline:
             preferred = 0.05 if self.settings.prefer_kind and kind == self.settings.prefer_kind else 0.0
             for span, similarity in zip(spans, dense.tolist()):
                 text = text_of[span.start:span.end]
-                covered = coverage(query, set(content_words(text)), context)
+                words = set(content_words(text))
+                covered = coverage(query, words, context)
+                restates = query.kind == "general" and len(words - asked) < NEW_WORDS_MIN
                 score = (SCORE_WEIGHTS[0] * similarity + SCORE_WEIGHTS[1] * covered + SCORE_WEIGHTS[2] * prior
-                         + preferred - (HEADING_PENALTY if is_heading(text) else 0.0))
+                         + preferred - (HEADING_PENALTY if is_heading(text) else 0.0)
+                         - (RESTATEMENT_PENALTY if restates else 0.0))
                 key = (chunk.doc_id, span.start)
                 if key not in scored or scored[key].score < score:
                     scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)

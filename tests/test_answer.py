@@ -232,3 +232,9 @@ def test_which_providers_asks_for_their_names(pipeline):
     answer = pipeline.ask("Which fifteen providers did MacAlister say should face a windfall tax?")
     assert answer.abstained and "don't name them" in answer.answer
 
+
+
+def test_a_sentence_that_only_restates_the_question_is_not_the_answer(pipeline):
+    """"A National Children's Social Care Framework is also set to be organised" says nothing about what it is for."""
+    answer = pipeline.ask("whats the national childrens social care framework thing for")
+    assert not answer.abstained and "best available evidence" in answer.citations[0].quote
