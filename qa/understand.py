@@ -41,7 +41,10 @@ _ASKS = (
 _TOPICS = (
     ("money", re.compile(r"\b(cost|costs|costing|money|cash|funding|budget|spend|spending|spent|price|pounds|quid|worth)\b", re.I)),
 )
-WHO_IS = re.compile(r"\s*who(?: is| was)\s+(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)\W*$", re.I)
+# "who is Josh MacAlister?", also with a word of emphasis ("who even is ...") and an afterthought that
+# starts with "like" ("... like what did he do before all this"): what the documents say the person is.
+WHO_IS = re.compile(r"\s*who(?:\s+(?:even|exactly|actually|really))?(?: is| was)\s+"
+                    r"(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)(?:\W*$|\W+like\b)", re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)

@@ -94,8 +94,9 @@ def test_a_year_comes_from_the_dateline_of_an_article_saying_today(pipeline):
     _check_citations(pipeline, answer)
 
 
-def test_who_is_a_named_person_answers_with_what_they_are(pipeline):
-    answer = pipeline.ask("who is josh macalister")
+@pytest.mark.parametrize("question", ["who is josh macalister", "who even is josh macalister like wat did he do"])
+def test_who_is_a_named_person_answers_with_what_they_are(pipeline, question):
+    answer = pipeline.ask(question)
     assert not answer.abstained
     assert "founder" in answer.answer or "Chair of" in answer.answer
     _check_citations(pipeline, answer)
