@@ -244,8 +244,9 @@ def current_paths(root: Path) -> IndexPaths:
     return IndexPaths(generations.folder(root, name))
 
 
-# The code that turns files into chunks: cleaning (ingest), sentence spans (text) and splitting (here).
-SHAPING_MODULES = ("ingest.py", "text.py", "index.py")
+# The code that turns files into chunks: cleaning (ingest), PDF and Word layout (layout), sentence spans
+# (text) and splitting (here).
+SHAPING_MODULES = ("ingest.py", "layout.py", "text.py", "index.py")
 
 
 def corpus_fingerprint(settings: Settings) -> str | None:

@@ -54,7 +54,7 @@ def test_the_fingerprint_covers_the_rules_that_shape_chunks(settings, monkeypatc
     """A change to the cleaning or splitting code must make `qa index` read the corpus again."""
     from qa import index
 
-    assert set(index.SHAPING_MODULES) >= {"ingest.py", "text.py", "index.py"}
+    assert set(index.SHAPING_MODULES) >= {"ingest.py", "layout.py", "text.py", "index.py"}
     with_all = index.corpus_fingerprint(settings)
     monkeypatch.setattr(index, "SHAPING_MODULES", ("text.py", "index.py"))
     assert index.corpus_fingerprint(settings) != with_all
