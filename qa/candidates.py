@@ -13,7 +13,7 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
-from qa.understand import PER_UNIT
+from qa.understand import PER_UNIT, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
@@ -235,6 +235,8 @@ class CandidateFinder:
                 continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
+            if demands.period and period_of(clause_text) not in ("", demands.period):
+                continue  # "how much a week" is not answered by a sum a year
             if roles and person:
                 if any(not role & title for role in roles):
                     continue  # "who was the commissioner?" is not answered by a name without that title

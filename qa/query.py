@@ -38,6 +38,7 @@ class Demands:
     measures: tuple[frozenset[str], ...] = ()  # amounts it names: a salary, a tax
     counted: frozenset[str] | None = None  # what "how many" counts
     per_unit: bool = False  # "each", "per", "a year"
+    period: str = ""  # "a week", "per year", "monthly": the figure must be for that period, if for one
     exact: bool = False  # "the exact number": "thousands" or "more than 80" does not give it
     stock: bool = False  # "how many are there now", not how many new ones
     increase: bool = False  # "how much more"

@@ -152,6 +152,7 @@ def _with_demands(query: Query) -> Query:
                        if t.alternatives & MEASURE_NOUNS and not _used_as_verb(t.surface or t.word, question)),
         counted=frozenset(counted) if counted else None,
         per_unit=bool(PER_UNIT.search(question)),
+        period=period_of(question),
         exact=bool(_ASKS_EXACT.search(question)),
         stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
@@ -167,6 +168,19 @@ _VERB_BEFORE = r"(?:would|will|could|can|might|may|should|does|do|did|to|it|they
 
 def _used_as_verb(word: str, question: str) -> bool:
     return bool(re.search(rf"\b{_VERB_BEFORE}\s+{re.escape(word)}\b", question, re.I))
+
+
+_PERIOD = re.compile(r"\b(?:a|an|per|each|every|one)\s+(day|week|month|year)\b|\b(dai|week|month|year)ly\b|\bannual(?:ly)?\b", re.I)
+
+
+def period_of(text: str) -> str:
+    """The period an amount is counted over ("a week", "weekly", "per year", "annually"): day, week, month,
+    year, or "" when none is named."""
+    m = _PERIOD.search(text)
+    if not m:
+        return ""
+    word = (m.group(1) or m.group(2) or "year").lower()
+    return "day" if word == "dai" else word
 
 
 def _counted_noun(query: Query) -> set[str] | None:

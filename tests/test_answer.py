@@ -239,3 +239,15 @@ def test_a_sentence_that_only_restates_the_question_is_not_the_answer(pipeline):
     """"A National Children's Social Care Framework is also set to be organised" says nothing about what it is for."""
     answer = pipeline.ask("whats the national childrens social care framework thing for")
     assert not answer.abstained and "best available evidence" in answer.citations[0].quote
+
+
+def test_an_amount_asked_for_a_period_is_not_answered_by_one_for_another():
+    from qa.understand import period_of
+
+    assert [period_of(t) for t in ("get a week", "weekly", "per year", "annually", "over five years")] == [
+        "week", "week", "year", "year", ""]
+
+
+def test_a_weekly_amount_is_not_answered_by_a_yearly_one(pipeline):
+    answer = pipeline.ask("how much does the care system cost per week")
+    assert answer.abstained and "£15 billion" not in answer.answer
