@@ -187,7 +187,9 @@ class Pipeline:
             for span, similarity in zip(spans, dense.tolist()):
                 text = text_of[span.start:span.end]
                 words = set(content_words(text))
-                covered = coverage(query, words, context)
+                speaker = self.index.speaker_at(chunk.doc_id, span.start)
+                # A quoted sentence says what its speaker said, though it does not name them.
+                covered = coverage(query, words | set(content_words(speaker.name)) if speaker else words, context)
                 restates = query.kind == "general" and len(words - asked) < NEW_WORDS_MIN
                 score = (SCORE_WEIGHTS[0] * similarity + SCORE_WEIGHTS[1] * covered + SCORE_WEIGHTS[2] * prior
                          + preferred - (HEADING_PENALTY if is_heading(text) else 0.0)

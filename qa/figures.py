@@ -65,7 +65,8 @@ _CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’-]+)(?:\s+(?:(?:de|van|von|da|du|
 _NAMED_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:of|for|in|by|and|on|the)\s+)*[A-Z][\w'’-]+)*")
 _SENTENCE_OPENERS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "however", "following",
                      "welcoming", "responding", "commenting", "leading", "since", "through", "as", "also",
-                     "in", "at", "to", "from", "for", "by", "with", "after", "despite", "while", "when", "our"}
+                     "in", "at", "to", "from", "for", "by", "with", "after", "despite", "while", "when", "our",
+                     "under", "before", "during", "between", "against", "according", "if", "but", "and", "so"}
 
 
 def people_in(text: str) -> list[Figure]:
@@ -73,8 +74,8 @@ def people_in(text: str) -> list[Figure]:
     names = []
     for m in _CAPITALISED_RUN.finditer(text):
         words = m.group().split()
-        while words and words[0].lower() in _TITLE_WORDS:
-            words = words[1:]
+        while words and (words[0].lower() in _TITLE_WORDS or words[0].lower() in _SENTENCE_OPENERS):
+            words = words[1:]  # "Under Josh MacAlister, ...": a sentence's first word is no part of a name
         if words:
             words[-1] = re.sub(r"['’]s$", "", words[-1])
         if 2 <= len(words) <= 4 and not any(w.lower() in _TITLE_WORDS - {"de", "le", "la"} for w in words[1:]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from bisect import bisect_right
 from functools import cached_property
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import numpy as np
 from qa import generations
 from qa.embed import MODEL_NAME
 from qa.query import Vocabulary
-from qa.schema import Chunk, Document
+from qa.schema import Chunk, Document, Span
+from qa.speakers import Speaker, speakers_of
 from qa.store import IndexPaths, IndexUnavailable, VectorStore, failure_line
 
 FORMAT_VERSION = 2
@@ -48,6 +50,8 @@ class LoadedIndex:
         if self.manifest.get("model") != MODEL_NAME or self.manifest.get("format") != FORMAT_VERSION:
             raise IndexUnavailable(f"{where} was built differently; run `qa index --rebuild`")
         self.chunk_row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        # Each document's speakers, read when first asked for: (paragraph starts, (paragraph, speaker) pairs).
+        self._speakers: dict[str, tuple[list[int], list[tuple[Span, Speaker]]]] = {}
         # sentence_rows[i] = (first row, row count) of chunk i in sentence_vectors
         counts = np.array([max(len(c.sentences), 1) for c in self.chunks], dtype=np.int64)
         firsts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
@@ -89,6 +93,15 @@ class LoadedIndex:
 
     def document_text(self, doc_id: str) -> str:
         return self.documents[doc_id].text
+
+    def speaker_at(self, doc_id: str, offset: int) -> Speaker | None:
+        """Who says the paragraph of ``doc_id`` holding ``offset``, where the document names them."""
+        if doc_id not in self._speakers:
+            found = speakers_of(self.documents[doc_id].text)
+            self._speakers[doc_id] = ([paragraph.start for paragraph, _ in found], found)
+        starts, found = self._speakers[doc_id]
+        at = bisect_right(starts, offset) - 1
+        return found[at][1] if at >= 0 and offset < found[at][0].end else None
 
     def release(self) -> None:
         """Let `qa index` delete this generation once it is no longer current."""

@@ -1,0 +1,40 @@
+"""Who says each paragraph, read from the conventions of news copy (qa/speakers.py)."""
+
+from qa.speakers import speakers_of
+
+ARTICLE = """Review launched
+
+The review will be led by Josh MacAlister, a former teacher.
+Anne Longfield, Children's Commissioner for England, said: “The system needs reform.
+“I hear from older children in care who are moved around.”
+The review starts in the spring.
+“It must be bold,” she added.
+Mr MacAlister said: "This review will listen deeply."
+“We owe it to them,” said Claire Coutinho.
+However, the Independent Children's Homes Association said it was “stunned”.
+"""
+
+
+def test_each_quoting_paragraph_gets_its_speaker_and_where_they_are_named():
+    found = {ARTICLE[p.start:p.end][:20]: (who.name, ARTICLE[who.named_at.start:who.named_at.end])
+             for p, who in speakers_of(ARTICLE)}
+    assert found == {
+        "Anne Longfield, Chil": ("Anne Longfield", "Anne Longfield"),
+        "“I hear from older c": ("Anne Longfield", "Anne Longfield"),  # the quotation runs on
+        "“It must be bold,” s": ("Anne Longfield", "Anne Longfield"),  # "she added": the last speaker
+        "Mr MacAlister said: ": ("Josh MacAlister", "Josh MacAlister"),  # a surname: the person named before
+        "“We owe it to them,”": ("Claire Coutinho", "Claire Coutinho"),
+        "However, the Indepen": ("Independent Children's Homes Association",) * 2,
+    }
+
+
+def test_narration_ends_a_quotation():
+    paragraphs = [ARTICLE[p.start:p.end] for p, _ in speakers_of(ARTICLE)]
+    assert "The review starts in the spring." not in paragraphs
+    assert not any(p.startswith("The review will be led") for p in paragraphs)
+
+
+def test_a_quoted_sentence_answers_what_its_speaker_said(pipeline):
+    """The sentence is three paragraphs after "Dame Rachel de Souza said:" and does not name her."""
+    answer = pipeline.ask("wat did rachel de souza say there shud be no tolerance for")
+    assert not answer.abstained and "anything less than excellent" in answer.citations[0].quote
