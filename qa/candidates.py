@@ -50,7 +50,9 @@ class ScoredSentence:
     coverage: float  # weighted share of the question's terms found here (half credit from context)
     score: float
     figure: Figure | None = None
-    dateline: Span | None = None  # where the document states the date its "today" means, cited too
+    # Where the document states the figure when this sentence does not, cited too: the dateline its "today"
+    # means, or the sentence naming who speaks in a quotation. The figure's offsets are then the document's.
+    figure_at: Span | None = None
 
     @property
     def evidence(self) -> float:
@@ -116,13 +118,17 @@ class CandidateFinder:
                 figure, bond = self.bound_figure(query, sentence.text, sentence.passage.chunk.doc_id)
                 if figure is None and query.kind == "date":
                     sentence, figure, bond = self.dated(query, sentence)
+                if figure is None and query.asks_speaker:
+                    sentence, figure, bond = self.quoted(query, sentence)
                 if figure is not None and query.wants_figure and (self.shares_no_subject_word(query, sentence)
                                                                   or self.off_subject(query, sentence, scored)):
                     continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
-                    if figure.kind == "person":  # judged by what is said of the person, not by their quote
+                    if figure.kind == "person" and not query.asks_speaker:
+                        # judged by what is said of the person, not by their quote; but "who said X?" is
+                        # answered by where X is said
                         similarity, described_bond, rank = PERSON_WEIGHTS
                         score = similarity * sentence.dense + described_bond * bond + rank / (1 + sentence.passage.rank)
                     else:
@@ -186,6 +192,26 @@ class CandidateFinder:
             self._topics[doc_id] = set(content_words(doc.title)) | set(content_words(doc.text[:LEAD_CHARS]))
         return self._topics[doc_id]
 
+    def quoted(self, query: Query, sentence: ScoredSentence) -> tuple[ScoredSentence, Figure | None, float]:
+        """A quoted sentence that names nobody answers "who said ...?" by its speaker, named elsewhere in
+        the document ("“The system needs urgent reform ...”" three paragraphs after "Anne Longfield ...
+        said:"): that name is the figure, and the sentence naming them is cited too."""
+        doc_id = sentence.passage.chunk.doc_id
+        speaker = self.index.speaker_at(doc_id, sentence.span.start)
+        if speaker is None or sentence.span.start <= speaker.named_at.start < sentence.span.end:
+            return sentence, None, 0.0
+        text = self.index.documents[doc_id].text
+        line_end = text.find("\n", speaker.named_at.end)
+        naming = next((s for s in sentence_spans(text, text.rfind("\n", 0, speaker.named_at.start) + 1,
+                                                 len(text) if line_end < 0 else line_end)
+                       if s.start <= speaker.named_at.start < s.end), None)
+        roles = query.roles()
+        if naming is None or (roles and not roles & set(content_words(text[naming.start:naming.end]))):
+            return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there
+        bond = coverage(query, set(content_words(sentence.text)), set())
+        return (replace(sentence, figure_at=naming),
+                Figure("person", speaker.named_at.start, speaker.named_at.end, speaker.name), bond)
+
     def dated(self, query: Query, sentence: ScoredSentence) -> tuple[ScoredSentence, Figure | None, float]:
         """A sentence that says "today" dates an event by its document's dateline ("published today
         (2 February)" in an article dated "Thursday, February 2, 2023"): that dateline is the figure."""
@@ -198,7 +224,7 @@ class CandidateFinder:
         if dateline is None:
             return sentence, None, 0.0
         bond = coverage(query, set(content_words(sentence.text)), set())
-        return (replace(sentence, dateline=Span(dateline.start, dateline.end)),
+        return (replace(sentence, figure_at=Span(dateline.start, dateline.end)),
                 Figure("date", dateline.start, dateline.end, dateline.text), bond)
 
     def bound_figure(self, query: Query, sentence: str, doc_id: str | None = None) -> tuple[Figure | None, float]:
@@ -242,7 +268,9 @@ class CandidateFinder:
                     continue  # "who was the commissioner?" is not answered by a name without that title
             elif any(not role & clause for role in roles):
                 continue
-            if person:
+            if person and query.asks_speaker:  # "who said X?": the one whose sentence says X
+                bond = coverage(query, set(content_words(sentence)), set())
+            elif person:
                 if {q.lower() for q in _QUALIFIED_ROLE.findall(clause_text)} - asked:
                     continue  # "who is the children's minister?" is not answered by the shadow minister
                 # Who a person is stands next to the name; when they spoke, in what the document reports.

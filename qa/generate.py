@@ -73,7 +73,7 @@ class GenerativeReader:
             if chunk.doc_id not in chosen:
                 text = self.index.document_text(chunk.doc_id)[chunk.start:chunk.end]
                 chosen[chunk.doc_id] = replace(sentence, span=Span(chunk.start, chunk.end), text=text,
-                                               figure=None, dateline=None)
+                                               figure=None, figure_at=None)
             if len(chosen) == self.passages:
                 break
         return tuple(chosen.values())

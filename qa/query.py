@@ -57,6 +57,7 @@ class Query:
     explicit: bool = False  # a question phrase asks for the kind ("who ...?"), not just a topic word
     demands: Demands = field(default_factory=Demands)
     asks_author: bool = False  # "who wrote the article about X?"
+    asks_speaker: bool = False  # "who said X?": the speaker of a quotation answers, named where it starts
     asks_headline: bool = False  # "what was the article's headline?": then a headline may be cited
     profile_of: str = ""  # "who is X?": the X
     original: str = ""  # as typed, for display
@@ -74,8 +75,11 @@ class Query:
         return [t.surface or t.word for t in self.terms if not t.known and t.specific]
 
     def roles(self) -> set[str]:
-        """The titles a who-question names ("minister", "chair")."""
-        return {t.word for t in self.terms if t.word in ROLE_NOUNS} if self.kind == "person" else set()
+        """The titles a who-question names ("minister", "chair"). A title in the plural names no one
+        person: in "who warned ministers ..." the ministers are who was spoken to."""
+        if self.kind != "person":
+            return set()
+        return {t.word for t in self.terms if t.word in ROLE_NOUNS and not t.surface.lower().endswith("s")}
 
 
 @dataclass(frozen=True)

@@ -157,18 +157,13 @@ class ExtractiveReader:
         """The best sentence, led by its figure; sentences of other articles stating the same figure, or the
         next sentence when the answer runs on, beside it. Each article is cited once: a second sentence of
         the same article is taken into its citation when near enough (a passage of at most QUOTE_LIMIT
-        characters), and otherwise left out. A dated "today" also cites its article's dateline."""
+        characters), and otherwise left out. A dated "today" also cites its article's dateline, a quotation
+        the sentence naming its speaker."""
         best = self.balanced(best, query)
-        if best.dateline is None:
+        if best.figure_at is None:
             best = self.completed(best)
-        if best.dateline is not None:
-            dateline = best.figure.text
-            # The one article cited twice: its dateline is no second passage but the fact that turns its
-            # "today" into a date, and shown apart it reads as what it is.
-            sources = (best, replace(best, span=best.dateline, text=dateline, dateline=None))
-            statements = (Statement(f"{dateline}.", (2,)), Statement(f"{flat(best.text)} [1]", (1,)),
-                          Statement(f"The article saying so is dated {dateline} [2].", (2,), claim=False))
-            return Draft(statements, sources, figure=dateline)
+        if best.figure_at is not None:
+            return self.stated_elsewhere(best)
         chosen = [best]
         statements = [Statement(f"{flat(best.text)} [1]", (1,))]
         if best.figure is not None:
@@ -197,6 +192,24 @@ class ExtractiveReader:
             statements.append(Statement("Also stated in " + ", ".join(f"[{n}]" for n in others) + ".", others,
                                         claim=False))
         return Draft(tuple(statements), tuple(chosen), figure=lead)
+
+    def stated_elsewhere(self, best: ScoredSentence) -> Draft:
+        """The answer when the article states its figure outside the sentence (``figure_at``): the dateline
+        that turns its "today" into a date, or the sentence naming who speaks in a quotation. That is no
+        second passage but a fact of the first: quoted with it when the two fit one passage, else cited
+        apart, the one article cited twice, so that it reads as what it is."""
+        lead = best.figure.text
+        text = self.index.documents[best.passage.chunk.doc_id].text
+        stated = replace(best, span=best.figure_at, text=text[best.figure_at.start:best.figure_at.end],
+                         figure_at=None, figure=None)
+        both = self.joined(stated, replace(best, figure_at=None, figure=None)) if best.figure.kind == "person" else None
+        if both is not None:  # who speaks, and what they say, in one passage of the article
+            return Draft((Statement(f"{lead}.", (1,)), Statement(f"{flat(both.text)} [1]", (1,))), (both,), figure=lead)
+        where = (f"The article saying so is dated {lead} [2]." if best.figure.kind == "date"
+                 else f"[2] names {lead} as the speaker.")
+        statements = (Statement(f"{lead}.", (2,)), Statement(f"{flat(best.text)} [1]", (1,)),
+                      Statement(where, (2,), claim=False))
+        return Draft(statements, (best, stated), figure=lead)
 
     def abstain(self, query: Query, scored: list[ScoredSentence], top_k: int, **why) -> Draft:
         draft = abstention(scored, top_k, **why)
@@ -238,7 +251,7 @@ class ExtractiveReader:
         be cut, the part kept is the one holding the figure the answer states, else for a who-question the
         part outside the quotation (the speaker), else the one bearing most on the question, else the longer."""
         text = self.index.documents[sentence.passage.chunk.doc_id].text
-        figure = sentence.figure if sentence.dateline is None else None  # a dateline's figure lies elsewhere
+        figure = sentence.figure if sentence.figure_at is None else None  # such a figure lies elsewhere
         keep = Span(sentence.span.start + figure.start, sentence.span.start + figure.end) if figure else None
 
         def worth(side: Span, outside: bool) -> tuple:

@@ -108,11 +108,11 @@ def balanced_span(text: str, span: Span, worth: Callable[[Span, bool], object] |
 
 def respanned(sentence: ScoredSentence, span: Span, text: str) -> ScoredSentence:
     """``sentence`` citing ``span`` of its document's ``text`` instead, its figure still pointing at itself
-    (a dateline's figure points into the document, and stays)."""
+    (a figure stated elsewhere, ScoredSentence.figure_at, points into the document, and stays)."""
     if span == sentence.span:
         return sentence
     figure = sentence.figure
-    if figure is not None and sentence.dateline is None:
+    if figure is not None and sentence.figure_at is None:
         shift = sentence.span.start - span.start
         figure = replace(figure, start=figure.start + shift, end=figure.end + shift)
     return replace(sentence, span=span, text=text[span.start:span.end], figure=figure)

@@ -46,6 +46,8 @@ _TOPICS = (
 WHO_IS = re.compile(r"\s*who(?:\s+(?:even|exactly|actually|really))?(?: is| was)\s+"
                     r"(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)(?:\W*$|\W+like\b)", re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+_ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
+                           r"claimed|argued|told|added|commented|insisted)\b|\bwhose words\b|\bwho(?:se)? quote", re.I)
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
@@ -135,6 +137,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         or wants_names,
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
+        asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
     )
@@ -157,7 +160,7 @@ def _with_demands(query: Query) -> Query:
         stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
-                    for t in query.terms if t.word in ROLE_NOUNS) if query.kind == "person" else (),
+                    for t in query.terms if t.word in query.roles()),
     )
     return replace(query, demands=demands)
 

@@ -1,6 +1,9 @@
 """Who says each paragraph, read from the conventions of news copy (qa/speakers.py)."""
 
+import pytest
+
 from qa.speakers import speakers_of
+from qa.verify import unsupported_names
 
 ARTICLE = """Review launched
 
@@ -38,3 +41,17 @@ def test_a_quoted_sentence_answers_what_its_speaker_said(pipeline):
     """The sentence is three paragraphs after "Dame Rachel de Souza said:" and does not name her."""
     answer = pipeline.ask("wat did rachel de souza say there shud be no tolerance for")
     assert not answer.abstained and "anything less than excellent" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("who said the system needs urgent reform", "Anne Longfield"),  # a quotation running on, no name in it
+    ("who said kids tell them they feel let down by services", "Rachel de Souza"),
+    ("who said the new direction being set is very welcome", "Josh MacAlister"),  # "he added"
+    ("who described the review as a once in a generation opportunity", "Anne Longfield"),
+    ("who warned ministers they need to go further and faster", "Josh MacAlister"),  # ministers: spoken to
+])
+def test_who_said_it_is_answered_by_the_speaker_and_where_they_are_named(pipeline, question, speaker):
+    answer = pipeline.ask(question)
+    assert answer.answer.startswith(f"{speaker}.")
+    assert any(speaker in c.quote for c in answer.citations)  # the name stands in a cited passage
+    assert unsupported_names(answer.answer, " ".join(c.quote for c in answer.citations)) == []
