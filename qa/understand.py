@@ -28,7 +28,7 @@ _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b", re.I)),
     ("percent", re.compile(r"\bwhat (\w+ )?margin\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
-    ("date", re.compile(r"\b(publication|launch|release) date\b|\bthe date\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
+    ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
                          r"|\bwhat (is|was|are|were|would be) the (\w+ )?(cost|price|budget|salary|wage|revenue)\b"
