@@ -148,6 +148,7 @@ def _with_demands(query: Query) -> Query:
     question = query.question
     question_words = set(re.findall(r"[a-z]+", question.lower()))
     counted = _counted_noun(query) if query.kind == "count" else None
+    titles = query.roles()
     demands = Demands(
         given=frozenset(numbers_in(question)),
         year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
@@ -160,7 +161,7 @@ def _with_demands(query: Query) -> Query:
         stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
-                    for t in query.terms if t.word in query.roles()),
+                    for t in query.terms if t.word in titles),
     )
     return replace(query, demands=demands)
 
@@ -173,7 +174,9 @@ def _used_as_verb(word: str, question: str) -> bool:
     return bool(re.search(rf"\b{_VERB_BEFORE}\s+{re.escape(word)}\b", question, re.I))
 
 
-_PERIOD = re.compile(r"\b(?:a|an|per|each|every|one)\s+(day|week|month|year)\b|\b(dai|week|month|year)ly\b|\bannual(?:ly)?\b", re.I)
+_PERIOD = re.compile(r"\b(?:a|an|per|each|every|one)\s+(day|week|month|year)\b|\b(daily|weekly|monthly|yearly|annual|annually)\b", re.I)
+_PERIOD_OF_ADVERB = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annual": "year",
+                     "annually": "year"}
 
 
 def period_of(text: str) -> str:
@@ -182,8 +185,7 @@ def period_of(text: str) -> str:
     m = _PERIOD.search(text)
     if not m:
         return ""
-    word = (m.group(1) or m.group(2) or "year").lower()
-    return "day" if word == "dai" else word
+    return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
 
 
 def _counted_noun(query: Query) -> set[str] | None:
