@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,12 +123,23 @@ class Encoder:
         """
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         tokens = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        shared = [i for i in range(len(texts)) if len(tokens[i]) >= SHARED_FROM]
+        shared = [i for i in range(len(texts)) if len(tokens[i]) >= SHARED_FROM and self.rows_independent]
         passes = [shared] if shared else []
-        passes += [[i] for i in range(len(texts)) if len(tokens[i]) < SHARED_FROM]
+        passes += [[i] for i in range(len(texts)) if i not in shared]
         for rows in passes:
             vectors[rows] = self._pass_by_length([tokens[i] for i in rows])
         return vectors
+
+    @cached_property
+    def rows_independent(self) -> bool:
+        """Whether this machine's matrix kernels give a row the same bits whatever rows share its pass.
+        They did on AMD EPYC and did not on an Intel Xeon (differences of about 1e-7): where they do not,
+        encode_alone gives each text a pass of its own, slower under load but still bit for bit."""
+        probes = ["how much money is going to kinship carers", "who led the review",
+                  "what is the new Family Help service and where will it be based", "when was it published"]
+        tokens = [e.ids for e in self.tokenizer.encode_batch(probes)]
+        together = self._pass_by_length(tokens)
+        return all(np.array_equal(together[i], self._pass_by_length([t])[0]) for i, t in enumerate(tokens))
 
     def _pass_by_length(self, tokens: list[list[int]]) -> np.ndarray:
         import torch
