@@ -201,10 +201,7 @@ class CandidateFinder:
         if speaker is None or sentence.span.start <= speaker.named_at.start < sentence.span.end:
             return sentence, None, 0.0
         text = self.index.documents[doc_id].text
-        line_end = text.find("\n", speaker.named_at.end)
-        naming = next((s for s in sentence_spans(text, text.rfind("\n", 0, speaker.named_at.start) + 1,
-                                                 len(text) if line_end < 0 else line_end)
-                       if s.start <= speaker.named_at.start < s.end), None)
+        naming = speaker.naming
         roles = query.roles()
         if naming is None or (roles and not roles & set(content_words(text[naming.start:naming.end]))):
             return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there

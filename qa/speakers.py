@@ -10,10 +10,11 @@ weigh a quoted sentence by its speaker, and say who said it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.figures import named_things_in, people_in
 from qa.schema import Span
+from qa.text import sentence_spans
 
 _VERBS = (r"said|says|added|adds|warned|warns|argued|argues|commented|comments|explained|stated|told|insisted|claimed"
           r"|described|describes")
@@ -32,7 +33,8 @@ class Speaker:
     """A paragraph's speaker: their name as the document writes it, and where it is written."""
 
     name: str
-    named_at: Span  # in the document: the mention a citation of "who said it" can quote
+    named_at: Span  # in the document: the mention of the name
+    naming: Span | None = None  # the sentence holding that mention, which a citation of "who said it" quotes
 
 
 def speakers_of(text: str) -> list[tuple[Span, Speaker]]:
@@ -55,7 +57,14 @@ def speakers_of(text: str) -> list[tuple[Span, Speaker]]:
             found.append((paragraph, speaker))
             last = speaker
         previous = speaker
-    return found
+    naming = {who.named_at: _sentence_around(text, who.named_at) for _, who in found}
+    return [(paragraph, replace(who, naming=naming[who.named_at])) for paragraph, who in found]
+
+
+def _sentence_around(text: str, span: Span) -> Span | None:
+    line_end = text.find("\n", span.end)
+    line = sentence_spans(text, text.rfind("\n", 0, span.start) + 1, len(text) if line_end < 0 else line_end)
+    return next((s for s in line if s.start <= span.start < s.end), None)
 
 
 def _named_in(line: str, offset: int, people: list[Speaker], last: Speaker | None) -> Speaker | None:
