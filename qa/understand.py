@@ -213,7 +213,33 @@ def is_specific(word: str, question: str) -> bool:
     rare_noun = frequency < REAL_WORD_ZIPF and set(lemmas) == {"NOUN"}  # a thing, not "envisage" or "dire"
     # Which title it is: "the prime minister", "the health secretary" are people the documents never name.
     names_a_title = re.search(rf"\b{re.escape(word)}\s+({'|'.join(ROLE_NOUNS)})s?\b", question, re.I)
-    return bool(capitalised_inside) or not lemmas or rare_noun or bool(names_a_title)
+    return bool(capitalised_inside) or not lemmas or rare_noun or bool(names_a_title) or names_a_place(word)
+
+
+def names_a_place(word: str) -> bool:
+    """A country or a UK nation, region or council area typed in lower case ("wales", "hackney"), unless
+    the word is also the form of a commoner English word ("reading" of "read", "bath")."""
+    from lemminflect import getAllLemmas
+
+    if word.lower() not in place_names():
+        return False
+    lemmas = {lemma for forms in getAllLemmas(word.lower()).values() for lemma in forms}
+    return all(lemma != word.lower() and zipf(lemma) < zipf(word) - 1.0 for lemma in lemmas)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """One-word names of the countries and of the UK's subdivisions, lower case, from pycountry (ISO 3166)."""
+    import pycountry
+
+    names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", "") for c in pycountry.countries]
+    names += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
+    words = set()
+    for name in names:
+        for part in re.sub(r"\[.*?\]", "", name).split(","):
+            if len(part.split()) == 1:
+                words.add(part.strip().lower())
+    return frozenset(words)
 
 
 def last_sentence(question: str) -> str:

@@ -87,10 +87,18 @@ def test_casual_questions_are_not_refused_for_one_unfamiliar_word(pipeline, ques
 
 @pytest.mark.parametrize("question", ["How many children are in care in Scotland?", "how many kids r in care in scotlnd",
                                       "what does ofsted say about the review", "is josh an mp now",
-                                      "how many kids r in care in the uk", "wat did the prime minister say abt the review"])
+                                      "how many kids r in care in the uk", "wat did the prime minister say abt the review",
+                                      "how many kids r in care in wales rn"])
 def test_a_specific_thing_the_documents_lack_is_named(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.abstained and "never mention" in answer.answer
+
+
+def test_a_place_typed_in_lower_case_is_a_specific_thing_but_a_commoner_word_is_not():
+    from qa.understand import names_a_place
+
+    assert names_a_place("wales") and names_a_place("france") and names_a_place("kent")
+    assert not names_a_place("reading") and not names_a_place("bath") and not names_a_place("foster")
 
 
 @pytest.mark.parametrize("perturbation", [p for p in PERTURBATIONS if p != "other_persona"])
