@@ -120,8 +120,8 @@ class CandidateFinder:
                     sentence, figure, bond = self.dated(query, sentence)
                 if figure is None and query.asks_speaker:
                     sentence, figure, bond = self.quoted(query, sentence)
-                if figure is not None and query.wants_figure and (self.shares_no_subject_word(query, sentence)
-                                                                  or self.off_subject(query, sentence, scored)):
+                if figure is not None and (query.wants_figure or query.kind == "person") and (
+                        self.shares_no_subject_word(query, sentence) or self.off_subject(query, sentence, scored)):
                     continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
@@ -170,9 +170,17 @@ class CandidateFinder:
             if other.score < candidate.score - 0.05 or other.text == candidate.text:
                 continue
             words = self.subject_words(other)
-            if all(m & words for m in missing) and not figures_of(query.kind, other.text):
+            if all(m & words for m in missing) and not self.names_any(query, other):
                 return True
         return False
+
+    def names_any(self, query: Query, sentence: ScoredSentence) -> bool:
+        """Whether a sentence holds a figure of the asked kind other than what the question itself names;
+        a quotation holds its speaker's name."""
+        if any(not set(content_words(f.text)) <= query.words() for f in figures_of(query.kind, sentence.text)):
+            return True
+        return query.kind == "person" and self.index.speaker_at(sentence.passage.chunk.doc_id,
+                                                                sentence.span.start) is not None
 
     def subject_words(self, sentence: ScoredSentence) -> set[str]:
         """Words that say what a sentence is about: its own, the sentence before it ("This is backed by

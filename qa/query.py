@@ -5,6 +5,7 @@ reading to use. Nothing downstream reads the question text again: every demand i
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 # Nouns that name one particular amount. When a question names one, the figure must be about it:
@@ -76,10 +77,11 @@ class Query:
 
     def roles(self) -> set[str]:
         """The titles a who-question names ("minister", "chair"). A title in the plural names no one
-        person: in "who warned ministers ..." the ministers are who was spoken to."""
+        person: in "who warned ministers ..." the ministers are who was spoken to; but "who chairs" is a verb."""
         if self.kind != "person":
             return set()
-        return {t.word for t in self.terms if t.word in ROLE_NOUNS and not t.surface.lower().endswith("s")}
+        return {t.word for t in self.terms if t.word in ROLE_NOUNS and (
+            not t.surface.lower().endswith("s") or re.search(rf"\bwho\s+{re.escape(t.surface)}\b", self.question, re.I))}
 
 
 @dataclass(frozen=True)
