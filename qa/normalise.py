@@ -258,6 +258,12 @@ class QuestionNormaliser:
             if common:
                 term = max(common, key=lambda s: s.count).term
                 return self.names.get(term, term)
+            if len(lower) >= MIN_CORRECTED_LENGTH and not _in_lexicon(lower):
+                # No English word either ("actualy"): a slip for a far commoner English word one edit away.
+                near = english_speller().lookup(lower, _closest(), 1)
+                common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
+                if common:
+                    return max(common, key=lambda s: s.count).term
         return None
 
     def corpus_variant(self, word: str) -> str | None:
