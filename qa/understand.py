@@ -24,6 +24,16 @@ SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
 # about as much as a word half the passages use, so that one unfamiliar word does not sink the evidence.
 UNKNOWN_COMMON_WEIGHT = 1.1
 
+# Things only a name of their own answers: "which council is she from?" is not answered by the board
+# she chairs, "which city?" by no name at all.
+_INSTANCES = ("council", "school", "university", "college", "hospital", "party", "city", "town", "county",
+              "country", "village")
+
+# After a noun that heads its phrase comes a function word or the end, not another noun ("which school
+# outcomes" asks for outcomes).
+_HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|should|of|in|at|for|from|on|that"
+              r"|which|who|they|he|she|it|i|you|we|my|your|his|her|their|the|a|an)\b|\s*[?.!,]|\s*$")
+
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b", re.I)),
     ("percent", re.compile(r"\bwhat (\w+ )?margin\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
@@ -35,7 +45,8 @@ _ASKS = (
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
-    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b", re.I)),
+    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b"
+                         rf"|\b(which|what) (\w+ )?({'|'.join(_INSTANCES)})(?={_HEAD_ENDS})", re.I)),
 )
 # Topic words that hint at a kind when no question phrase names one ("is the funding enough?").
 _TOPICS = (
@@ -61,15 +72,24 @@ _BODIES = frozenset({"board", "group", "association", "authority", "department",
                      "council", "commission", "agency", "service", "trust", "charity"})
 _SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
 _PLANS = frozenset({"strategy", "plan", "framework", "paper"})
-_COMPANIES = frozenset({"ltd", "limited", "plc", "group", "company", "partnership", "care", "services", "homes"})
+# A place: a name ending in one of these, or one of pycountry's place names (``names_a_place``).
+PLACES = frozenset({"city", "town", "county", "borough", "village", "shire"})
+COMPANIES = frozenset({"ltd", "limited", "plc", "group", "company", "partnership", "care", "services", "homes"})
 CATEGORY_HEADS = {
     "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
     "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
     "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
     "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
     "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
-    "company": _COMPANIES, "provider": _COMPANIES, "firm": _COMPANIES, "business": _COMPANIES,
+    "company": COMPANIES, "provider": COMPANIES, "firm": COMPANIES, "business": COMPANIES,
+    "council": frozenset({"council", "borough"}), "school": frozenset({"school", "academy", "college"}),
+    "university": frozenset({"university", "college"}), "college": frozenset({"college"}),
+    "hospital": frozenset({"hospital"}), "party": frozenset({"party"}),
+    **{place: PLACES for place in ("city", "town", "county", "country", "village")},
 }
+# Categories whose answer must be a name of that category: a company, a council, a school, a place.
+NAMED_INSTANCES = frozenset({COMPANIES, PLACES} | {CATEGORY_HEADS[i] for i in ("council", "school", "university",
+                                                                                "college", "hospital", "party")})
 # "Who are the <noun phrase>": the phrase read up to its first linking word, so that "who was the chair of
 # the board" asks for a chair and "who are the big care companies" for companies.
 _WHO_ARE_THE = re.compile(r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+)?((?:(?!(?:of|for|in|at|on|that|who|which|with)\b)[\w'-]+\s*){1,4})", re.I)
@@ -127,7 +147,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
     who_are = _WHO_ARE_THE.match(last) if kind == "person" else None
     # "Who are the big care companies?", "which fifteen providers ...?": their names, or that none are given.
     wants_names = bool(who_are and asked_category(who_are.group(1))) or (
-        kind == "name" and explicit and asked_category(rewritten) == _COMPANIES)
+        kind == "name" and explicit and asked_category(rewritten) in NAMED_INSTANCES)
     if wants_names:
         kind = "name"
     profile = WHO_IS.match(last) if kind == "profile" else None
@@ -237,7 +257,7 @@ def place_names() -> frozenset[str]:
     words = set()
     for name in names:
         for part in re.sub(r"\[.*?\]", "", name).split(","):
-            if len(part.split()) == 1:
+            if len(part.split()) == 1 and part.strip().lower() != "the":  # "Gambia, The"
                 words.add(part.strip().lower())
     return frozenset(words)
 

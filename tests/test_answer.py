@@ -60,6 +60,10 @@ def test_figure_questions(pipeline, question, expected):
     # The board is spoken of, but no one is named as its chair; another board's chair is not the answer.
     ("Who will chair the National Implementation Board?", None),
     ("who chairs the national implementation board thing", None),
+    # Only a name of the kind asked answers: no council, school or city is named anywhere.
+    ("wat council is anntoinette bramble from", None),
+    ("where did star hobson live like which city", None),
+    ("wat school did josh macalister teach at b4", None),
 ])
 def test_near_misses_abstain(pipeline, question, unknown):
     answer = pipeline.ask(question)
@@ -144,6 +148,8 @@ def test_question_kinds():
     assert asked_kind("did they ask care leavers? whats that group called") == "name"
     assert asked_kind("who is Josh MacAlister") == "profile"
     assert asked_kind("How does the report describe the number of children in care?") == "general"
+    assert asked_kind("what council is she from") == "name"
+    assert asked_kind("Which school outcomes have the pilots helped improve?") != "name"  # it asks for outcomes
 
 
 def test_figures_and_normalisation():
