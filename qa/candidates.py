@@ -182,10 +182,13 @@ class CandidateFinder:
     def names_any(self, query: Query, sentence: ScoredSentence) -> bool:
         """Whether a sentence holds a figure of the asked kind other than what the question itself names;
         a quotation holds its speaker's name."""
-        if any(not set(content_words(f.text)) <= query.words() for f in figures_of(query.kind, sentence.text)):
+        def other(name: str) -> bool:
+            return not set(content_words(name)) <= query.words()
+
+        if any(other(f.text) for f in figures_of(query.kind, sentence.text)):
             return True
-        return query.kind == "person" and self.index.speaker_at(sentence.passage.chunk.doc_id,
-                                                                sentence.span.start) is not None
+        speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
+        return query.kind == "person" and speaker is not None and other(speaker.name)
 
     def subject_words(self, sentence: ScoredSentence) -> set[str]:
         """Words that say what a sentence is about: its own, the sentence before it ("This is backed by

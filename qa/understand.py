@@ -135,8 +135,11 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
     for word, alts in alternatives.items():
         known = [a for a in alts if vocabulary.knows(a)]
         surface = surfaces.get(word, word)
-        is_known = bool(known) or any(ch.isdigit() for ch in word)
-        specific = not is_known and is_specific(surface, question)
+        # A year no document gives ("after the election in 2024") is a time they do not cover; other
+        # numbers are the asker's own (a sum, an age) and never count against the documents.
+        year = bool(re.fullmatch(r"(19|20)\d\d", word))
+        is_known = bool(known) or (any(ch.isdigit() for ch in word) and not year)
+        specific = not is_known and (year or is_specific(surface, question))
         if known:
             weight = max(vocabulary.idf(a) for a in known)
         else:

@@ -91,7 +91,8 @@ def test_casual_questions_are_not_refused_for_one_unfamiliar_word(pipeline, ques
 @pytest.mark.parametrize("question", ["How many children are in care in Scotland?", "how many kids r in care in scotlnd",
                                       "what does ofsted say about the review", "is josh an mp now",
                                       "how many kids r in care in the uk", "wat did the prime minister say abt the review",
-                                      "how many kids r in care in wales rn"])
+                                      "how many kids r in care in wales rn",
+                                      "did the new goverment do anything with the review after the election in 2024"])
 def test_a_specific_thing_the_documents_lack_is_named(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.abstained and "never mention" in answer.answer
