@@ -149,6 +149,9 @@ def test_question_kinds():
     assert asked_kind("who is Josh MacAlister") == "profile"
     assert asked_kind("How does the report describe the number of children in care?") == "general"
     assert asked_kind("what council is she from") == "name"
+    assert asked_kind("what is the minimum age to foster") == "age"
+    assert asked_kind("what will the weekly fostering allowance be") == "money"
+    assert asked_kind("what was he paid for it") == "money"
     assert asked_kind("Which school outcomes have the pilots helped improve?") != "name"  # it asks for outcomes
 
 
