@@ -24,6 +24,7 @@ PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
+PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
 
 
@@ -58,6 +59,11 @@ class ScoredSentence:
     def evidence(self) -> float:
         """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
         return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
+
+
+def _share(terms: tuple[tuple[frozenset[str], float], ...], words: set[str]) -> float:
+    total = sum(weight for _, weight in terms)
+    return sum(weight for alternatives, weight in terms if alternatives & words) / total if total else 1.0
 
 
 def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
@@ -252,6 +258,8 @@ class CandidateFinder:
             figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
         if not figures:
             return None, 0.0
+        if demands.purpose and _share(demands.purpose, set(content_words(sentence))) < PURPOSE_SHARE:
+            return None, 0.0  # "how much is for children's homes" is not answered by a sum for kinship carers
         asked, measures, counted, roles = query.asked_words(), demands.measures, demands.counted, demands.roles
         best, best_bond = None, -1.0
         for figure in figures:

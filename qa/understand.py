@@ -41,7 +41,7 @@ _ASKS = (
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
-                         r"|\bwhat (is|was|are|were|will|would)( be)? the (\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay)s?\b"
+                         r"|\bwhat (is|was|are|were|will|would)( be)? the (\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
@@ -186,6 +186,7 @@ def _with_demands(query: Query) -> Query:
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
                     for t in query.terms if t.word in titles),
+        purpose=purpose_of(query),
     )
     return replace(query, demands=demands)
 
@@ -210,6 +211,20 @@ def period_of(text: str) -> str:
     if not m:
         return ""
     return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
+
+
+_PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
+                      r"(?:for|on|towards|to|into)\s+(.+)$", re.I)
+
+
+def purpose_of(query: Query) -> tuple[tuple[frozenset[str], float], ...]:
+    """What a sum asked for is for ("how much of the £200m is for fixing children's homes"): the terms
+    of that phrase, each with its alternatives and weight."""
+    m = _PURPOSE.search(query.question) if query.kind == "money" else None
+    if not m:
+        return ()
+    words = set(content_words(m.group(1)))
+    return tuple((t.alternatives, t.weight) for t in query.terms if t.word in words)
 
 
 def _counted_noun(query: Query) -> set[str] | None:
