@@ -256,7 +256,7 @@ def is_specific(word: str, question: str) -> bool:
 
 
 def names_a_place(word: str) -> bool:
-    """A country or a UK nation, region or council area typed in lower case ("wales", "hackney"), unless
+    """A country or a UK nation, region or council area typed in lower case ("wales", "kent"), unless
     the word is also the form of a commoner English word ("reading" of "read", "bath")."""
     from lemminflect import getAllLemmas
 
