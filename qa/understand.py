@@ -44,7 +44,7 @@ _ASKS = (
                          r"|\bwhat (is|was|are|were|will|would)( be)? the (\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
-    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (minister|person|secretary|official|commissioner|education secretary)\b|\bname (of )?the (person|minister)\b", re.I)),
+    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
     ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b"
                          rf"|\b(which|what) (\w+ )?({'|'.join(_INSTANCES)})(?={_HEAD_ENDS})", re.I)),

@@ -155,6 +155,7 @@ def test_question_kinds():
     assert asked_kind("what is the minimum age to foster") == "age"
     assert asked_kind("what will the weekly fostering allowance be") == "money"
     assert asked_kind("what was he paid for it") == "money"
+    assert asked_kind("Which LGA councillor chaired the board?") == "person"
     assert asked_kind("Which school outcomes have the pilots helped improve?") != "name"  # it asks for outcomes
 
 
