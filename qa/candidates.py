@@ -13,7 +13,7 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
-from qa.understand import COMPANIES, NAMED_INSTANCES, PER_UNIT, PLACES, names_a_place, period_of
+from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
@@ -98,7 +98,7 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
 
     last = words(figure.text)[-1:]
     following = [w for w in words(sentence[figure.end:figure.end + 30]) if w not in {"the", "a", "an"}][:1]
-    if heads == PLACES and names_a_place(figure.text.split()[-1]):
+    if heads == PLACES and names_a_place(re.sub(r"(['’]s)?\W*$", "", figure.text.split()[-1])):
         return True
     return bool(heads & set(last + following))
 
@@ -146,7 +146,7 @@ class CandidateFinder:
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
-        if query.category in NAMED_INSTANCES - {COMPANIES} and query.wants_figure:
+        if query.category in INSTANCES_ONLY and query.wants_figure:
             # "Which council is she from?": only a council's name answers; the board she chairs does not.
             candidates = [(score, c) for score, c in candidates if of_category(query.category, c.text, c.figure)]
         if query.category:

@@ -258,8 +258,9 @@ class QuestionNormaliser:
             if common:
                 term = max(common, key=lambda s: s.count).term
                 return self.names.get(term, term)
-            if len(lower) >= MIN_CORRECTED_LENGTH and not _in_lexicon(lower):
+            if len(lower) >= MIN_CORRECTED_LENGTH and not core[0].isupper():
                 # No English word either ("actualy"): a slip for a far commoner English word one edit away.
+                # Not a capitalised word: that is likely a name ("Ealing" is not "eating").
                 near = english_speller().lookup(lower, _closest(), 1)
                 common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
                 if common:

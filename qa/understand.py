@@ -41,7 +41,7 @@ _ASKS = (
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat (sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
-                         r"|\bwhat (is|was|are|were|will|would)( be)? the (\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
+                         r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor)\b|\bname (of )?the (person|minister)\b", re.I)),
@@ -91,6 +91,7 @@ CATEGORY_HEADS = {
 # Categories whose answer must be a name of that category: a company, a council, a school, a place.
 NAMED_INSTANCES = frozenset({COMPANIES, PLACES} | {CATEGORY_HEADS[i] for i in ("council", "school", "university",
                                                                                 "college", "hospital", "party")})
+INSTANCES_ONLY = NAMED_INSTANCES - {COMPANIES}
 # "Who are the <noun phrase>": the phrase read up to its first linking word, so that "who was the chair of
 # the board" asks for a chair and "who are the big care companies" for companies.
 _WHO_ARE_THE = re.compile(r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+)?((?:(?!(?:of|for|in|at|on|that|who|which|with)\b)[\w'-]+\s*){1,4})", re.I)
@@ -138,7 +139,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         surface = surfaces.get(word, word)
         # A year no document gives ("after the election in 2024") is a time they do not cover; other
         # numbers are the asker's own (a sum, an age) and never count against the documents.
-        year = bool(re.fullmatch(r"(19|20)\d\d", word))
+        year = bool(re.fullmatch(r"(19|20)\d\d", word)
+                    and re.search(rf"(?<![£$€\d,.]){word}(?![\d,.]\d)", question))  # "in 2024", not "£2000"
         is_known = bool(known) or (any(ch.isdigit() for ch in word) and not year)
         specific = not is_known and (year or is_specific(surface, question))
         if known:
@@ -150,7 +152,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
     last = last_sentence(question)
     who_are = _WHO_ARE_THE.match(last) if kind == "person" else None
     # "Who are the big care companies?", "which fifteen providers ...?": their names, or that none are given.
-    wants_names = bool(who_are and asked_category(who_are.group(1))) or (
+    # ("who was the council leader?" still asks for a person: a council's name answers only "which council".)
+    wants_names = bool(who_are and asked_category(who_are.group(1)) not in INSTANCES_ONLY | {frozenset()}) or (
         kind == "name" and explicit and asked_category(rewritten) in NAMED_INSTANCES)
     if wants_names:
         kind = "name"
@@ -213,8 +216,8 @@ def period_of(text: str) -> str:
     return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
 
 
-_PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
-                      r"(?:for|on|towards|to|into)\s+(.+)$", re.I)
+_PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
+                      r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
 
 
 def purpose_of(query: Query) -> tuple[tuple[frozenset[str], float], ...]:
@@ -257,7 +260,8 @@ def is_specific(word: str, question: str) -> bool:
 
 def names_a_place(word: str) -> bool:
     """A country or a UK nation, region or council area typed in lower case ("wales", "kent"), unless
-    the word is also the form of a commoner English word ("reading" of "read", "bath")."""
+    the word is also an English word of its own ("bath", "turkey") or a form of a far commoner one
+    ("reading" of "read"); "wales" is a form of the rare "wale", so it is a place."""
     from lemminflect import getAllLemmas
 
     if word.lower() not in place_names():
@@ -276,7 +280,7 @@ def place_names() -> frozenset[str]:
     words = set()
     for name in names:
         for part in re.sub(r"\[.*?\]", "", name).split(","):
-            if len(part.split()) == 1 and part.strip().lower() != "the":  # "Gambia, The"
+            if part.strip().isalpha() and part.strip().lower() != "the":  # "Gambia, The", not "U.S."
                 words.add(part.strip().lower())
     return frozenset(words)
 

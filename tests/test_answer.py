@@ -156,6 +156,9 @@ def test_question_kinds():
     assert asked_kind("what will the weekly fostering allowance be") == "money"
     assert asked_kind("what was he paid for it") == "money"
     assert asked_kind("Which LGA councillor chaired the board?") == "person"
+    assert asked_kind("who was the council leader") == "person"  # a council's name answers only "which council"
+    assert asked_kind("what is the name of the fee charged") == "name"
+    assert asked_kind("what is the percentage of the budget") == "percent"
     assert asked_kind("Which school outcomes have the pilots helped improve?") != "name"  # it asks for outcomes
 
 

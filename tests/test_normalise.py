@@ -52,6 +52,11 @@ def test_real_words_are_left_alone(normaliser, question):
     assert normaliser.normalise(question).text == question
 
 
+@pytest.mark.parametrize("question", ["what does the review say about Ealing", "did Bevan say that"])
+def test_a_capitalised_word_is_not_corrected_to_an_english_word(normaliser, question):
+    assert normaliser.normalise(question).text == question
+
+
 def test_figures_money_dates_and_corpus_names_are_never_changed(normaliser):
     names = set(normaliser.names.values())
     checked = 0
@@ -103,6 +108,18 @@ def test_a_place_typed_in_lower_case_is_a_specific_thing_but_a_commoner_word_is_
 
     assert names_a_place("wales") and names_a_place("france") and names_a_place("kent")
     assert not names_a_place("reading") and not names_a_place("bath") and not names_a_place("foster")
+
+
+def test_a_sum_in_the_nineteen_hundreds_or_two_thousands_is_no_year(pipeline):
+    query = pipeline.understander.understand("is a £2000 grant available to care leavers")
+    assert "2000" not in query.unknown()
+    assert "2024" in pipeline.understander.understand("what happened after the election in 2024").unknown()
+
+
+def test_going_to_is_no_purpose(pipeline):
+    assert pipeline.understander.understand("how much is it going to cost").demands.purpose == ()
+    purpose = pipeline.understander.understand("how much has been set aside for the pilots").demands.purpose
+    assert purpose and all(alternatives for alternatives, _ in purpose)
 
 
 @pytest.mark.parametrize("perturbation", [p for p in PERTURBATIONS if p != "other_persona"])
