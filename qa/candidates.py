@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
-from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query
+from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
 from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, names_a_place, period_of
@@ -61,17 +61,18 @@ class ScoredSentence:
         return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
 
 
-def _share(terms: tuple[tuple[frozenset[str], float], ...], words: set[str]) -> float:
-    total = sum(weight for _, weight in terms)
-    return sum(weight for alternatives, weight in terms if alternatives & words) / total if total else 1.0
-
-
 def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
-    total = sum(t.weight for t in query.terms)
+    return share(query.terms, words, context, context_credit)
+
+
+def share(terms: tuple[Term, ...], words: set[str], context: set[str] = frozenset(),
+          context_credit: float = 0.5) -> float:
+    """The weighted share of ``terms`` found in ``words`` (``context_credit`` of a term found only in ``context``)."""
+    total = sum(t.weight for t in terms)
     if not total:
         return 0.0
     found = 0.0
-    for term in query.terms:
+    for term in terms:
         if term.alternatives & words:
             found += term.weight
         elif term.alternatives & context:
@@ -258,7 +259,7 @@ class CandidateFinder:
             figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
         if not figures:
             return None, 0.0
-        if demands.purpose and _share(demands.purpose, set(content_words(sentence))) < PURPOSE_SHARE:
+        if demands.purpose and share(demands.purpose, set(content_words(sentence))) < PURPOSE_SHARE:
             return None, 0.0  # "how much is for children's homes" is not answered by a sum for kinship carers
         asked, measures, counted, roles = query.asked_words(), demands.measures, demands.counted, demands.roles
         best, best_bond = None, -1.0

@@ -44,8 +44,8 @@ class Demands:
     stock: bool = False  # "how many are there now", not how many new ones
     increase: bool = False  # "how much more"
     roles: tuple[frozenset[str], ...] = ()  # titles a who-question names, with what may stand for them
-    # "how much ... is for fixing children's homes": what the sum must be for, term by term (alternatives, weight)
-    purpose: tuple[tuple[frozenset[str], float], ...] = ()
+    # "how much ... is for fixing children's homes": the terms of what the sum must be for
+    purpose: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -220,14 +220,14 @@ _PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|g
                       r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
 
 
-def purpose_of(query: Query) -> tuple[tuple[frozenset[str], float], ...]:
+def purpose_of(query: Query) -> tuple[Term, ...]:
     """What a sum asked for is for ("how much of the £200m is for fixing children's homes"): the terms
-    of that phrase, each with its alternatives and weight."""
+    of that phrase."""
     m = _PURPOSE.search(query.question) if query.kind == "money" else None
     if not m:
         return ()
     words = set(content_words(m.group(1)))
-    return tuple((t.alternatives, t.weight) for t in query.terms if t.word in words)
+    return tuple(t for t in query.terms if t.word in words)
 
 
 def _counted_noun(query: Query) -> set[str] | None:
@@ -277,12 +277,8 @@ def place_names() -> frozenset[str]:
 
     names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", "") for c in pycountry.countries]
     names += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
-    words = set()
-    for name in names:
-        for part in re.sub(r"\[.*?\]", "", name).split(","):
-            if part.strip().isalpha() and part.strip().lower() != "the":  # "Gambia, The", not "U.S."
-                words.add(part.strip().lower())
-    return frozenset(words)
+    parts = (part.strip() for name in names for part in re.sub(r"\[.*?\]", "", name).split(","))
+    return frozenset(p.lower() for p in parts if p.isalpha() and p.lower() != "the")  # "Gambia, The", not "U.S."
 
 
 def last_sentence(question: str) -> str:

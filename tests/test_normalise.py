@@ -119,7 +119,7 @@ def test_a_sum_in_the_nineteen_hundreds_or_two_thousands_is_no_year(pipeline):
 def test_going_to_is_no_purpose(pipeline):
     assert pipeline.understander.understand("how much is it going to cost").demands.purpose == ()
     purpose = pipeline.understander.understand("how much has been set aside for the pilots").demands.purpose
-    assert purpose and all(alternatives for alternatives, _ in purpose)
+    assert purpose and all(term.alternatives for term in purpose)
 
 
 @pytest.mark.parametrize("perturbation", [p for p in PERTURBATIONS if p != "other_persona"])
