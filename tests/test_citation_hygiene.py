@@ -14,7 +14,8 @@ from qa.spans import QUOTE_LIMIT, balanced_span, headline_end, quotation_marks
 from qa.schema import Span
 from tests.conftest import ROOT
 
-SUITES = [ROOT / "evals" / name for name in ("cases.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl")]
+SUITES = [ROOT / "evals" / name for name in ("cases.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl",
+                                                      "dev5.jsonl")]
 ASKS_HEADLINE = re.compile(r"\b(headlines?|headlined|titled?)\b", re.I)
 DATELINE = re.compile(r"(?:\w+day,? )?(?:\d{1,2} \w+|\w+ \d{1,2}),? \d{4}")
 
