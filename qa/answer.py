@@ -197,7 +197,7 @@ class Pipeline:
                 key = (chunk.doc_id, span.start)
                 if key not in scored or scored[key].score < score:
                     scored[key] = ScoredSentence(passage, span, text, similarity, covered, score)
-        return sorted(scored.values(), key=lambda s: -s.score)
+        return self.finder.on_event(query, sorted(scored.values(), key=lambda s: -s.score))
 
     def cite(self, n: int, sentence: ScoredSentence) -> Citation:
         doc = self.index.documents[sentence.passage.chunk.doc_id]

@@ -208,6 +208,17 @@ class CandidateFinder:
             self._subjects[key] = set(content_words(text)) | set(content_words(doc.title))
         return self._subjects[key]
 
+    def on_event(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        """``scored`` without the sentences of documents that do not report the event the question sets
+        its time by, when another retrieved document does: Judith Blake chaired the LGA board "when the
+        review launched", though the report of the final review names the chair of that time. Only the
+        event's words some document does not report count ("review" names every document's event here)."""
+        everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
+        terms = [t for t in query.event if not t.alternatives & everywhere]
+        reporting = {s.passage.chunk.doc_id for s in scored
+                     if any(t.alternatives & self.topic_words(s.passage.chunk.doc_id) for t in terms)}
+        return [s for s in scored if s.passage.chunk.doc_id in reporting] if reporting else scored
+
     def topic_words(self, doc_id: str) -> set[str]:
         """The words of a document's title and opening lines: what event it reports."""
         if doc_id not in self._topics:

@@ -63,6 +63,9 @@ class Query:
     asks_speaker: bool = False  # "who said X?": the speaker of a quotation answers, named where it starts
     asks_headline: bool = False  # "what was the article's headline?": then a headline may be cited
     profile_of: str = ""  # "who is X?": the X
+    # "when the review launched", "responding to the final report": the event the question sets its time
+    # by, as the terms naming it; an answer comes from a document that reports that event
+    event: tuple[Term, ...] = ()
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
 

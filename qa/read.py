@@ -185,6 +185,10 @@ class ExtractiveReader:
             if joined is not None:  # the answer runs on: quote the passage holding both, in its order
                 chosen, statements = [joined], [Statement(f"{flat(joined.text)} [1]", (1,))]
             return Draft(tuple(statements), tuple(chosen))
+        stating = next((c for c in chosen if not c.text.rstrip().endswith(":")), chosen[0])
+        if stating is not chosen[0]:  # a lead-in too long to quote with what it introduces states nothing
+            chosen = [stating] + [c for c in chosen if c is not stating]
+            statements = [Statement(f"{flat(stating.text)} [1]", (1,))]
         lead = best.figure.text
         statements.insert(0, Statement(f"{lead[0].upper()}{lead[1:]}.", (1,)))
         if len(chosen) > 1:

@@ -167,8 +167,26 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
+        event=event_of(question, terms),
     )
     return _with_demands(query)
+
+
+# A clause setting the time by an event, not the question's own "when did ...?" nor what someone was
+# doing ("when welcoming the proposals").
+_EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing)\b)"
+                    r"|at the time|following|responding to|in response to|at (?=the (?:start|launch|beginning)\b))"
+                    r"\s+(.+)$", re.I)
+
+
+def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:
+    """The terms of the event a question sets its time by ("who chaired the board when the review
+    launched?": review, launch)."""
+    m = _EVENT.search(question)
+    if not m or not question[:m.start()].strip():
+        return ()
+    words = set(content_words(m.group(1)))
+    return tuple(t for t in terms if t.word in words and t.known)
 
 
 def _with_demands(query: Query) -> Query:

@@ -272,3 +272,16 @@ def test_an_amount_asked_for_a_period_is_not_answered_by_one_for_another():
 def test_a_weekly_amount_is_not_answered_by_a_yearly_one(pipeline):
     answer = pipeline.ask("how much does the care system cost per week")
     assert answer.abstained and "£15 billion" not in answer.answer
+
+
+def test_a_time_set_by_an_event_is_answered_from_a_report_of_that_event(pipeline):
+    understand = pipeline.understander.understand
+    assert [t.word for t in understand("who chaired the board when the review launched").event] == ["review", "launch"]
+    assert understand("when did the review launch").event == ()  # the question's own "when"
+    assert understand("which act did she cite when saying children do best at home").event == ()
+    launch = pipeline.ask("Who chaired the LGA's Children and Young People Board when the review launched?")
+    assert launch.figure == "Judith Blake"
+    # The ADCS president quoted is quoted on the launch; no report of the final report names one.
+    final = pipeline.ask("Who was President of the Association of Directors of Children's Services when the "
+                         "final report was published?")
+    assert final.abstained and "don't name them" in final.answer
