@@ -66,6 +66,10 @@ class Query:
     # "when the review launched", "responding to the final report": the event the question sets its time
     # by, as the terms naming it; an answer comes from a document that reports that event
     event: tuple[Term, ...] = ()
+    # "what did Claire Coutinho say about ...?": the name of whoever's words are asked for, as terms; an
+    # answer is something they said
+    said_by: tuple[Term, ...] = ()
+    said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
 

@@ -8,10 +8,11 @@ verifier (``qa.verify``) before it is shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.candidates import ScoredSentence, described, of_category
+from qa.candidates import ScoredSentence, described, of_category, share
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, Query
@@ -24,6 +25,9 @@ FIGURE_GAP = 0.25  # how much better the passage about the question must be than
 RUNNER_UP = 0.8  # a nearby sentence this close to the best is shown with it (an answer often spans two)
 BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
 RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
+SAID_BY_SHARE = 0.5  # of the name asked about ("Rachel de Souza"), weighted by rarity: "Souza" alone will do
+SAID_ABOUT_SHARE = 0.15  # of what they are asked to have said it of: more than a common word ("care")
+_PRONOUN_START = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class ExtractiveReader:
         if not query.asks_headline:
             scored = self.without_headlines(scored)
             ranked = [s for s in ranked if not self.is_headline(s)]
+        if query.said_by:  # "what did Claire Coutinho say about ...?": only what she said answers
+            nearest = scored
+            scored, ranked = self.attributed(query, scored), self.attributed(query, ranked)
+            # Of what they said, the passage bearing on the question: not one that only names them.
+            scored = [s for s in scored if s.evidence >= self.abstain_below] or scored
+            if not scored:
+                return self.abstain(query, nearest, top_k)
         if not scored:
             return self.abstain(query, scored, top_k)
         if query.unknown():
@@ -130,6 +141,27 @@ class ExtractiveReader:
                                  or lead.score >= scored[0].score - 0.05):
             return lead, ranked
         return scored[0], scored
+
+    def attributed(self, query: Query, sentences: list[ScoredSentence]) -> list[ScoredSentence]:
+        """Those of ``sentences`` that say what the one the question names said (naming them, or in a
+        quotation of theirs, named with their title where it starts) of what the question asks about:
+        Claire Coutinho's praise of the reforms says nothing of a tax."""
+        def said_by(sentence: ScoredSentence) -> bool:
+            own = set(content_words(sentence.text))
+            text = self.index.documents[sentence.passage.chunk.doc_id].text
+            naming: set[str] = set()  # the words that say who speaks, where they stand apart
+            if _PRONOUN_START.match(sentence.text):  # "He suggested ...": who was named just before
+                before = sentence_spans(text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
+                naming |= set(content_words(text[before[-1].start:before[-1].end])) if before else set()
+            speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
+            if speaker is not None:
+                at = speaker.naming or speaker.named_at
+                naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
+            # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
+            return share(query.said_by, own | naming) >= SAID_BY_SHARE and (
+                not query.said_about or share(query.said_about, own, naming) >= SAID_ABOUT_SHARE)
+
+        return [s for s in sentences if said_by(s)]
 
     def author(self, scored: list[ScoredSentence]) -> Draft | None:
         """'Who wrote the article about X?': the byline of the document that best matches X; None when no

@@ -54,7 +54,8 @@ STOPWORDS = frozenset(
     should so some such than that the their theirs them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your yours yeah
     gonna wanna whats hows im ive dont doesnt didnt lot lots thing things stuff like get got going really much
-    many tell told say said says know anyone someone guy guys people getting gets whos theres thats
+    many tell told say said says know anyone someone anything something everything anybody somebody everybody
+    guy guys people getting gets whos theres thats
     actually exactly approximately roughly around anymore already ever kind type sort name named called
     describe described describes characterise characterised according coverage quoted quote cited cite
     mention mentioned mentions propose proposed proposes suggest total sum amount value figure number

@@ -115,11 +115,12 @@ class Understander:
         return cls(vocabulary, QuestionNormaliser.from_texts(texts, words))
 
     def understand(self, question: str) -> Query:
-        return analyse(self.normaliser.normalise(question), self.vocabulary)
+        return analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names))
 
 
-def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
-    """The Query of a question as read. A plain string is taken as already normalised."""
+def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str] = frozenset()) -> Query:
+    """The Query of a question as read, ``names`` the words the documents write as names. A plain string is
+    taken as already normalised."""
     if isinstance(reading, str):
         reading = Reading(reading, reading)
     question = reading.text
@@ -167,7 +168,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
-        event=event_of(question, terms),
+        event=event_of(question, terms), **said_by(question, terms, names),
     )
     return _with_demands(query)
 
@@ -177,6 +178,30 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary) -> Query:
 _EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing)\b)"
                     r"|at the time|following|responding to|in response to|at (?=the (?:start|launch|beginning)\b))"
                     r"\s+(.+)$", re.I)
+
+
+# "what did X say / think", "how did X describe", "what was X's view on": X is whose words are asked for.
+_SAYING = ("say|said|think|thought|feel|reckon|make of|warn|describe|argue|react|respond|comment|mean",
+           "view|views|opinion|reaction|response|take|thoughts")
+_SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\s+){{1,5}}?)(?:{_SAYING[0]})\b"
+                      rf"|\b(?:was|is|were|are)\s+(?P<whose>(?:[\w’'-]+\s+){{0,4}}?[\w’'-]+?)['’]?s\s+"
+                      rf"(?:{_SAYING[1]})\s+(?:on|of|about|to)\b", re.I)
+_SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
+
+
+def said_by(question: str, terms: list[Term], names: frozenset[str]) -> dict[str, tuple[Term, ...]]:
+    """The terms naming whoever's words the question asks for, when it names someone the documents write
+    as a name, and what it asks they said it of: "what did Claire Coutinho say about the windfall tax?"
+    (claire, coutinho; windfall, tax). None for "what did the review say?"."""
+    m = _SAID_BY.search(question)
+    if not m:
+        return {}
+    span = re.findall(r"[\w’'-]+", (m.group("who") or m.group("whose")).lower())
+    who = tuple(t for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known)
+    if not who:
+        return {}
+    about = tuple(t for t in terms if t.word not in {stem(w) for w in span} | _SAYING_WORDS)
+    return {"said_by": who, "said_about": about}
 
 
 def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:

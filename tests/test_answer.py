@@ -285,3 +285,15 @@ def test_a_time_set_by_an_event_is_answered_from_a_report_of_that_event(pipeline
     final = pipeline.ask("Who was President of the Association of Directors of Children's Services when the "
                          "final report was published?")
     assert final.abstained and "don't name them" in final.answer
+
+
+def test_what_someone_said_is_answered_only_by_their_words_on_what_was_asked(pipeline):
+    understand = pipeline.understander.understand
+    asked = understand("wat did claire coutinho say abt the windfall tax")
+    assert [t.word for t in asked.said_by] == ["claire", "coutinho"]
+    assert [t.word for t in asked.said_about] == ["windfall", "tax"]
+    assert understand("what did the review say about kinship care").said_by == ()  # no one named
+    assert understand("What is the government's February 2023 response to the review called?").said_by == ()
+    # She is quoted, but not on a tax; MacAlister's call for one is not hers.
+    assert pipeline.ask("wat did claire coutinho say abt the windfall tax").abstained
+    assert "further and faster" in pipeline.ask("did josh think the govts response was good enough or nah").answer
