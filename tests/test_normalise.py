@@ -141,3 +141,7 @@ def test_perturbations_are_seeded_and_keep_figures():
         assert first == again
         if first is not None:
             assert numbers_in(first) == numbers_in(question)
+
+
+def test_a_month_written_short_is_read_as_the_month(normaliser):
+    assert normaliser.normalise("wat did the govt promise in feb 2023").text.endswith("in February 2023")
