@@ -13,7 +13,7 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
-from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, names_a_place, period_of
+from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
@@ -296,6 +296,9 @@ class CandidateFinder:
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year
+            if any(p == asked_p and y != asked_y for asked_p, asked_y in demands.years
+                   for p, y in ((p.lower(), y) for p, y in YEAR_AFTER.findall(clause_text))):
+                continue  # "grown since 2010" is not answered by a rise since 2017
             if roles and person:
                 if any(not role & title for role in roles):
                     continue  # "who was the commissioner?" is not answered by a name without that title

@@ -46,6 +46,8 @@ class Demands:
     roles: tuple[frozenset[str], ...] = ()  # titles a who-question names, with what may stand for them
     # "how much ... is for fixing children's homes": the terms of what the sum must be for
     purpose: tuple[Term, ...] = ()
+    # "grown since 2010": (since, 2010); a figure "since 2017" is another one
+    years: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ _HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|s
 
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
-    ("percent", re.compile(r"\bwhat (\w+ )?margin\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
+    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate)\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
@@ -64,6 +64,7 @@ _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
+YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
 PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
 _ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
                          r"exist|today)\b", re.I)
@@ -233,6 +234,7 @@ def _with_demands(query: Query) -> Query:
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
                     for t in query.terms if t.word in titles),
         purpose=purpose_of(query),
+        years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
     )
     return replace(query, demands=demands)
 

@@ -297,3 +297,13 @@ def test_what_someone_said_is_answered_only_by_their_words_on_what_was_asked(pip
     # She is quoted, but not on a tax; MacAlister's call for one is not hers.
     assert pipeline.ask("wat did claire coutinho say abt the windfall tax").abstained
     assert "further and faster" in pipeline.ask("did josh think the govts response was good enough or nah").answer
+
+
+def test_a_rate_asks_for_a_percentage_and_a_year_asked_from_is_not_another(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("what unemployment rate do they give").kind == "percent"
+    since = understand("By what percentage has the social worker workforce grown since 2010?")
+    assert since.demands.years == (("since", "2010"),)
+    # The documents give the rise since 2017 (14%), not since 2010.
+    assert pipeline.ask("By what percentage has the social worker workforce grown since 2010?").abstained
+    assert "14%" in pipeline.ask("By what percentage has the social worker workforce grown since 2017?").answer
