@@ -72,6 +72,7 @@ class Query:
     # answer is something they said
     said_by: tuple[Term, ...] = ()
     said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
+    subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
 

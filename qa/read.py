@@ -119,6 +119,9 @@ class ExtractiveReader:
         best, pool = self.choose(query, scored, ranked)
         if best.evidence < self.abstain_below:
             return self.abstain(query, scored, top_k)
+        if query.subject and not query.subject.alternatives & self.about_words(best):
+            # "Did the government accept it?" is not answered by what the review recommends.
+            return self.abstain(query, scored, top_k)
         top = scored[0]
         if (query.wants_figure and top.evidence - best.evidence > FIGURE_GAP and figures_of(query.kind, top.text)
                 and all(r.text != top.text for r in ranked)):
@@ -147,21 +150,34 @@ class ExtractiveReader:
         quotation of theirs, named with their title where it starts) of what the question asks about:
         Claire Coutinho's praise of the reforms says nothing of a tax."""
         def said_by(sentence: ScoredSentence) -> bool:
-            own = set(content_words(sentence.text))
-            text = self.index.documents[sentence.passage.chunk.doc_id].text
-            naming: set[str] = set()  # the words that say who speaks, where they stand apart
-            if _PRONOUN_START.match(sentence.text):  # "He suggested ...": who was named just before
-                before = sentence_spans(text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
-                naming |= set(content_words(text[before[-1].start:before[-1].end])) if before else set()
-            speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
-            if speaker is not None:
-                at = speaker.naming or speaker.named_at
-                naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
+            own, naming = set(content_words(sentence.text)), self.naming_words(sentence)
             # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
             return share(query.said_by, own | naming) >= SAID_BY_SHARE and (
                 not query.said_about or share(query.said_about, own, naming) >= SAID_ABOUT_SHARE)
 
         return [s for s in sentences if said_by(s)]
+
+    def about_words(self, sentence: ScoredSentence) -> set[str]:
+        """Who or what ``sentence`` is about: its words, those naming its speaker, those of the sentence
+        before and of its document's title."""
+        doc = self.index.documents[sentence.passage.chunk.doc_id]
+        before = sentence_spans(doc.text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
+        previous = doc.text[before[-1].start:before[-1].end] if before else ""
+        return (set(content_words(f"{sentence.text} {previous} {doc.title}")) | self.naming_words(sentence))
+
+    def naming_words(self, sentence: ScoredSentence) -> set[str]:
+        """The words saying who speaks or acts in ``sentence`` where they stand outside it: the sentence
+        naming the speaker of its quotation, the one before a "He suggested ..."."""
+        text = self.index.documents[sentence.passage.chunk.doc_id].text
+        naming: set[str] = set()
+        if _PRONOUN_START.match(sentence.text):
+            before = sentence_spans(text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
+            naming |= set(content_words(text[before[-1].start:before[-1].end])) if before else set()
+        speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
+        if speaker is not None:
+            at = speaker.naming or speaker.named_at
+            naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
+        return naming
 
     def author(self, scored: list[ScoredSentence]) -> Draft | None:
         """'Who wrote the article about X?': the byline of the document that best matches X; None when no

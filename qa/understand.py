@@ -169,9 +169,22 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
-        event=event_of(question, terms), **said_by(question, terms, names),
+        event=event_of(question, terms), **said_by(question, terms, names), subject=subject_of(last, terms),
     )
     return _with_demands(query)
+
+
+_YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|will|would|is|are|was|were|can|could|should)\s+(.+)", re.I)
+
+
+def subject_of(question: str, terms: list[Term]) -> Term | None:
+    """The term a yes-no question is about: its first content word after the verb that opens it ("did
+    the government accept ...?": government). None for other questions and for "is there ...", "did they ..."."""
+    m = _YES_NO.match(question)
+    first = content_words(m.group(1))[:1] if m else []
+    if not first or re.search(r"(ing|ed)$", (next((t.surface for t in terms if t.word == first[0]), ""))):
+        return None  # "would spending all that money ...": a verb, not who acts
+    return next((t for t in terms if t.word == first[0] and t.known), None)
 
 
 # A clause setting the time by an event, not the question's own "when did ...?" nor what someone was

@@ -307,3 +307,13 @@ def test_a_rate_asks_for_a_percentage_and_a_year_asked_from_is_not_another(pipel
     # The documents give the rise since 2017 (14%), not since 2010.
     assert pipeline.ask("By what percentage has the social worker workforce grown since 2010?").abstained
     assert "14%" in pipeline.ask("By what percentage has the social worker workforce grown since 2017?").answer
+
+
+def test_a_yes_no_question_is_answered_only_by_a_passage_about_its_subject(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("did the govt agree to make care experience a protected characteristic").subject.word == "government"
+    assert understand("would spending all that money save money").subject is None  # a verb, not who acts
+    assert understand("what did the government do").subject is None
+    # The review recommends it; no passage says the government agreed.
+    assert pipeline.ask("did the govt agree to make care experience a protected characteristic or nah").abstained
+    assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
