@@ -232,6 +232,11 @@ class QuestionNormaliser:
             return None
         if not lower.isalpha():
             return None
+        if re.search(r"(\w)\1\1", lower) and not _in_lexicon(lower):
+            # A letter held down for emphasis ("sooo", "pleaseee"): read with it twice, else once.
+            for collapsed in (re.sub(r"(\w)\1{2,}", r"\1\1", lower), re.sub(r"(\w)\1{2,}", r"\1", lower)):
+                if self.knows_whole(collapsed) or _in_lexicon(collapsed):
+                    return self.read_word(collapsed) or collapsed
         if lower.endswith("in") and not _in_lexicon(lower) and _in_lexicon(lower + "g"):
             return lower + "g"  # the dropped g of speech: "bein", "doin", "sayin"
         variant = self.corpus_variant(lower)

@@ -339,9 +339,15 @@ def place_names() -> frozenset[str]:
     return frozenset(p.lower() for p in parts if p.isalpha() and p.lower() != "the")  # "Gambia, The", not "U.S."
 
 
+_ASKING = re.compile(r"\s*(?:what|which|who|whose|when|where|why|how|is|are|was|were|did|does|do|has|have|had|will"
+                     r"|would|could|can|should)(?:['’]?s)?\b", re.I)
+
+
 def last_sentence(question: str) -> str:
-    """Of several sentences the last asks: "did they get care leavers to help? whats that group called"."""
-    return re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())[-1]
+    """Of several sentences the last that asks: "did they get care leavers to help? whats that group
+    called"; but "how much did josh want?? like for real" asks in its first."""
+    sentences = re.split(r"(?<=[?!.])\s+(?=\S)", question.strip())
+    return next((s for s in reversed(sentences) if _ASKING.match(s)), sentences[-1])
 
 
 def asked_kind(question: str) -> str:

@@ -317,3 +317,9 @@ def test_a_yes_no_question_is_answered_only_by_a_passage_about_its_subject(pipel
     # The review recommends it; no passage says the government agreed.
     assert pipeline.ask("did the govt agree to make care experience a protected characteristic or nah").abstained
     assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
+
+
+def test_an_afterthought_after_the_question_does_not_hide_what_it_asks(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("how much did josh want?? like for real").kind == "money"
+    assert understand("did they get care leavers to help? whats that group called").kind == "name"

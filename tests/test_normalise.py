@@ -145,3 +145,10 @@ def test_perturbations_are_seeded_and_keep_figures():
 
 def test_a_month_written_short_is_read_as_the_month(normaliser):
     assert normaliser.normalise("wat did the govt promise in feb 2023").text.endswith("in February 2023")
+
+
+def test_a_letter_held_down_for_emphasis_is_read_once_or_twice(normaliser):
+    assert normaliser.normalise("sooo how much did josh want").text == "how much did josh want"  # "so": a filler
+    assert ("pleaseee", "please") in normaliser.normalise("pleaseee tell me").changes
+    assert normaliser.normalise("whyyy did it happen").text.startswith("why")
+    assert normaliser.normalise("the £300000 pot").text == "the £300000 pot"  # figures stay as typed
