@@ -27,6 +27,7 @@ BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to
 RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
 SAID_BY_SHARE = 0.5  # of the name asked about ("Rachel de Souza"), weighted by rarity: "Souza" alone will do
 SAID_ABOUT_SHARE = 0.15  # of what they are asked to have said it of: more than a common word ("care")
+_PROPOSES = re.compile(r"\b(recommend\w*|call(s|ed|ing)? for|suggest\w*|propos\w*|should|could|would|urg\w*|want\w*)\b", re.I)
 _PRONOUN_START = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.I)
 
 
@@ -121,6 +122,9 @@ class ExtractiveReader:
             return self.abstain(query, scored, top_k)
         if query.subject and not query.subject.alternatives & self.about_words(best):
             # "Did the government accept it?" is not answered by what the review recommends.
+            return self.abstain(query, scored, top_k)
+        if query.asks_outcome and _PROPOSES.search(best.text):
+            # "Did the windfall tax happen in the end?" is not answered by the call for one.
             return self.abstain(query, scored, top_k)
         top = scored[0]
         if (query.wants_figure and top.evidence - best.evidence > FIGURE_GAP and figures_of(query.kind, top.text)

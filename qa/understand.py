@@ -170,11 +170,24 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
         event=event_of(question, terms), **said_by(question, terms, names), subject=subject_of(last, terms),
+        asks_outcome=asks_outcome(last),
     )
     return _with_demands(query)
 
 
 _YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|will|would|is|are|was|were|can|could|should)\s+(.+)", re.I)
+
+
+# "did they actually do the windfall tax in the end?", "is it law now?": whether a thing came about.
+_OUTCOME = re.compile(r"\b(in the end|actually|actual|go(ne)? ahead|went ahead|happen\w*|come out|came out|law"
+                      r"|passed|introduced|brought in|implemented|done)\b", re.I)
+_NOT_OUTCOME = re.compile(r"\b(gonna|going to|will|say|said|want\w*|recommend\w*|call\w* for|suggest\w*|propos\w*)\b", re.I)
+
+
+def asks_outcome(question: str) -> bool:
+    """Whether a yes-no question asks if something came about, not what was proposed or is planned."""
+    return bool(re.match(r"\s*(did|has|have|is|are|was|were)\b", question, re.I) and _OUTCOME.search(question)
+                and not _NOT_OUTCOME.search(question))
 
 
 def subject_of(question: str, terms: list[Term]) -> Term | None:

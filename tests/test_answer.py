@@ -323,3 +323,12 @@ def test_an_afterthought_after_the_question_does_not_hide_what_it_asks(pipeline)
     understand = pipeline.understander.understand
     assert understand("how much did josh want?? like for real").kind == "money"
     assert understand("did they get care leavers to help? whats that group called").kind == "name"
+
+
+def test_whether_a_proposal_came_about_is_not_answered_by_the_proposal(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("did they actually do the windfall tax in the end").asks_outcome
+    assert not understand("did the review say it should be in law").asks_outcome  # what was proposed
+    assert not understand("is having been in care gonna count in law").asks_outcome  # what is planned
+    assert pipeline.ask("did they actually do the windfall tax in the end").abstained
+    assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
