@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
-from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Query, Term
+from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_spans, stem
 from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, YEAR_AFTER, names_a_place, period_of
@@ -296,6 +296,8 @@ class CandidateFinder:
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year
+            if demands.mood == "committed" and PROPOSES.search(clause_text):
+                continue  # "how much is the government putting in?" is not answered by a sum called for
             if any(p == asked_p and y != asked_y for asked_p, asked_y in demands.years
                    for p, y in ((p.lower(), y) for p, y in YEAR_AFTER.findall(clause_text))):
                 continue  # "grown since 2010" is not answered by a rise since 2017

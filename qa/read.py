@@ -15,7 +15,7 @@ from typing import Protocol
 from qa.candidates import ScoredSentence, described, of_category, share
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
-from qa.query import MEASURE_NOUNS, Query
+from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
 from qa.text import content_words, normalise, sentence_spans
@@ -27,7 +27,6 @@ BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to
 RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
 SAID_BY_SHARE = 0.5  # of the name asked about ("Rachel de Souza"), weighted by rarity: "Souza" alone will do
 SAID_ABOUT_SHARE = 0.15  # of what they are asked to have said it of: more than a common word ("care")
-_PROPOSES = re.compile(r"\b(recommend\w*|call(s|ed|ing)? for|suggest\w*|propos\w*|should|could|would|urg\w*|want\w*)\b", re.I)
 _PRONOUN_START = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.I)
 
 
@@ -123,7 +122,7 @@ class ExtractiveReader:
         if query.subject and not query.subject.alternatives & self.about_words(best):
             # "Did the government accept it?" is not answered by what the review recommends.
             return self.abstain(query, scored, top_k)
-        if query.asks_outcome and _PROPOSES.search(best.text):
+        if query.asks_outcome and PROPOSES.search(best.text):
             # "Did the windfall tax happen in the end?" is not answered by the call for one.
             return self.abstain(query, scored, top_k)
         top = scored[0]

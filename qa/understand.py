@@ -260,6 +260,7 @@ def _with_demands(query: Query) -> Query:
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
                     for t in query.terms if t.word in titles),
         purpose=purpose_of(query),
+        mood=mood_of(question) if query.kind == "money" else "",
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
     )
     return replace(query, demands=demands)
@@ -285,6 +286,17 @@ def period_of(text: str) -> str:
     if not m:
         return ""
     return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
+
+
+_PROPOSED = re.compile(r"\b(want\w*|call\w* for|ask\w* for|propos\w*|recommend\w*|suggest\w*|need\w*)\b", re.I)
+_COMMITTED = re.compile(r"\b(put\w* in|putting|spend\w*|spent|promis\w*|pledg\w*|commit\w*|giv\w*|gave|invest\w*"
+                        r"|back\w*|allocat\w*|provid\w*)\b", re.I)
+
+
+def mood_of(question: str) -> str:
+    """Whether a question asks for a sum proposed ("how much did the guy want the govt to spend?") or
+    one committed ("how much is the govt putting in?"); "" when it does not say."""
+    return "proposed" if _PROPOSED.search(question) else "committed" if _COMMITTED.search(question) else ""
 
 
 _PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"

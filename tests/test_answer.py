@@ -332,3 +332,12 @@ def test_whether_a_proposal_came_about_is_not_answered_by_the_proposal(pipeline)
     assert not understand("is having been in care gonna count in law").asks_outcome  # what is planned
     assert pipeline.ask("did they actually do the windfall tax in the end").abstained
     assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
+
+
+def test_a_sum_committed_is_not_answered_by_a_sum_called_for(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("how much is the govt actualy putting in then").demands.mood == "committed"
+    assert understand("how much money did the guy want the govt to spend").demands.mood == "proposed"
+    # MacAlister called for £2.6bn; the strategy is backed by £200m.
+    assert pipeline.ask("how much money is the govs plan backed with").figure == "£200m"
+    assert "£2.6" not in pipeline.ask("how much is the govt actualy putting in then").answer
