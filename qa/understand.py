@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
 from qa.text import content_words, normalise, numbers_in, stem, surface_words
@@ -106,22 +107,33 @@ class Understander:
     'what are they doing about foster carers money'
     """
 
-    def __init__(self, vocabulary: Vocabulary, normaliser: QuestionNormaliser) -> None:
+    def __init__(self, vocabulary: Vocabulary, normaliser: QuestionNormaliser,
+                 people: dict[str, frozenset[str]] | None = None) -> None:
         self.vocabulary = vocabulary
         self.normaliser = normaliser
+        self.people = people or {}
 
     @classmethod
     def from_documents(cls, vocabulary: Vocabulary, texts) -> Understander:
         words, phrases = synonym_table()
-        return cls(vocabulary, QuestionNormaliser.from_texts(texts, words))
+        texts = list(texts)
+        people: dict[str, set[str]] = {}
+        for figure in (f for text in texts for f in people_in(text)):
+            for word in figure.text.lower().split():
+                people.setdefault(word, set()).update(stem(w) for w in figure.text.lower().split())
+        return cls(vocabulary, QuestionNormaliser.from_texts(texts, words),
+                   {word: frozenset(whole) for word, whole in people.items()})
 
     def understand(self, question: str) -> Query:
-        return analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names))
+        return analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names),
+                       self.people)
 
 
-def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str] = frozenset()) -> Query:
-    """The Query of a question as read, ``names`` the words the documents write as names. A plain string is
-    taken as already normalised."""
+def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str] = frozenset(),
+            people: dict[str, frozenset[str]] | None = None) -> Query:
+    """The Query of a question as read, ``names`` the words the documents write as names, ``people`` each
+    word of a person's name with the (stemmed) words of their whole name. A plain string is taken as
+    already normalised."""
     if isinstance(reading, str):
         reading = Reading(reading, reading)
     question = reading.text
@@ -169,7 +181,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
-        event=event_of(question, terms), **said_by(question, terms, names), subject=subject_of(last, terms),
+        event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
         asks_outcome=asks_outcome(last),
     )
     return _with_demands(query)
@@ -216,15 +228,18 @@ _SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\
 _SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
 
 
-def said_by(question: str, terms: list[Term], names: frozenset[str]) -> dict[str, tuple[Term, ...]]:
+def said_by(question: str, terms: list[Term], names: frozenset[str],
+            people: dict[str, frozenset[str]]) -> dict[str, tuple[Term, ...]]:
     """The terms naming whoever's words the question asks for, when it names someone the documents write
-    as a name, and what it asks they said it of: "what did Claire Coutinho say about the windfall tax?"
-    (claire, coutinho; windfall, tax). None for "what did the review say?"."""
+    as a name, each matching the rest of that person's name too ("josh": MacAlister); and what it asks
+    they said it of: "what did Claire Coutinho say about the windfall tax?" (claire, coutinho; windfall,
+    tax). None for "what did the review say?"."""
     m = _SAID_BY.search(question)
     if not m:
         return {}
     span = re.findall(r"[\w’'-]+", (m.group("who") or m.group("whose")).lower())
-    who = tuple(t for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known)
+    who = tuple(replace(t, alternatives=t.alternatives | people.get((t.surface or t.word).lower(), frozenset()))
+                for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known)
     if not who:
         return {}
     about = tuple(t for t in terms if t.word not in {stem(w) for w in span} | _SAYING_WORDS)

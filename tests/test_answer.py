@@ -291,6 +291,7 @@ def test_what_someone_said_is_answered_only_by_their_words_on_what_was_asked(pip
     understand = pipeline.understander.understand
     asked = understand("wat did claire coutinho say abt the windfall tax")
     assert [t.word for t in asked.said_by] == ["claire", "coutinho"]
+    assert "macalister" in understand("how much did josh say they need").said_by[0].alternatives  # his full name
     assert [t.word for t in asked.said_about] == ["windfall", "tax"]
     assert understand("what did the review say about kinship care").said_by == ()  # no one named
     assert understand("What is the government's February 2023 response to the review called?").said_by == ()
