@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.candidates import ScoredSentence, described, of_category, share
+from qa.candidates import EVIDENCE_DENSE, ScoredSentence, described, of_category, share
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
+from qa.speakers import SPEECH_VERBS
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
 from qa.text import content_words, normalise, sentence_spans
 
@@ -27,6 +28,9 @@ BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to
 RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
 SAID_BY_SHARE = 0.5  # of the name asked about ("Rachel de Souza"), weighted by rarity: "Souza" alone will do
 SAID_ABOUT_SHARE = 0.15  # of what they are asked to have said it of: more than a common word ("care")
+# What a sentence naming someone reports them saying or urging: "Longfield said", "MacAlister called for".
+REPORTING = re.compile(rf"\b(?:{SPEECH_VERBS}|call(?:s|ed|ing)? for|suggest(?:s|ed)?|welcom(?:es|ed)|urg(?:es|ed)"
+                       r"|propos(?:es|ed)|recommend(?:s|ed)?|believ(?:es|ed)|think|thinks|thought)\b", re.I)
 _PRONOUN_START = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.I)
 
 
@@ -92,6 +96,9 @@ class ExtractiveReader:
             scored, ranked = self.attributed(query, scored), self.attributed(query, ranked)
             # Of what they said, the passage bearing on the question: not one that only names them.
             scored = [s for s in scored if s.evidence >= self.abstain_below] or scored
+            if query.said_about:  # all are theirs: weighed as evidence is, by how much they say of the rest
+                scored = sorted(scored, key=lambda s: -(EVIDENCE_DENSE * s.dense + (1 - EVIDENCE_DENSE) * share(
+                    query.said_about, set(content_words(s.text)), self.naming_words(s))))
             if not scored:
                 return self.abstain(query, nearest, top_k)
         if not scored:
@@ -149,13 +156,16 @@ class ExtractiveReader:
         return scored[0], scored
 
     def attributed(self, query: Query, sentences: list[ScoredSentence]) -> list[ScoredSentence]:
-        """Those of ``sentences`` that say what the one the question names said (naming them, or in a
-        quotation of theirs, named with their title where it starts) of what the question asks about:
-        Claire Coutinho's praise of the reforms says nothing of a tax."""
+        """Those of ``sentences`` that say what the one the question names said (reporting what they said,
+        or in a quotation of theirs, named with their title where it starts) of what the question asks
+        about: Claire Coutinho's praise of the reforms says nothing of a tax, and "the review will be led
+        by Josh MacAlister" is not his."""
         def said_by(sentence: ScoredSentence) -> bool:
             own, naming = set(content_words(sentence.text)), self.naming_words(sentence)
+            theirs = share(query.said_by, naming) >= SAID_BY_SHARE or (
+                share(query.said_by, own) >= SAID_BY_SHARE and REPORTING.search(sentence.text))
             # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
-            return share(query.said_by, own | naming) >= SAID_BY_SHARE and (
+            return bool(theirs) and (
                 not query.said_about or share(query.said_about, own, naming) >= SAID_ABOUT_SHARE)
 
         return [s for s in sentences if said_by(s)]

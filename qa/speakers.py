@@ -16,13 +16,13 @@ from qa.figures import named_things_in, people_in
 from qa.schema import Span
 from qa.text import sentence_spans
 
-_VERBS = (r"said|says|added|adds|warned|warns|argued|argues|commented|comments|explained|stated|told|insisted|claimed"
-          r"|described|describes")
+SPEECH_VERBS = (r"said|says|added|adds|warned|warns|argued|argues|commented|comments|explained|stated|told|insisted"
+                r"|claimed|described|describes")
 # "X said", "X, ..., said:" (the speaker before the verb, after the last sentence or quotation end)
-_SPEAKER_FIRST = re.compile(rf"(?:^|[.!?”\"]\s+)(?P<who>[^.!?“”\"]{{2,200}}?)\s*,?\s+(?:{_VERBS})\b", re.M)
+_SPEAKER_FIRST = re.compile(rf"(?:^|[.!?”\"]\s+)(?P<who>[^.!?“”\"]{{2,200}}?)\s*,?\s+(?:{SPEECH_VERBS})\b", re.M)
 # "“...,” he added." / "“...,” said Claire Coutinho." / "“...,” Coles added."
-_SPEAKER_AFTER = re.compile(rf"[,.!?][”\"]\s*(?:(?:{_VERBS})\s+(?P<after>[^.!?“\"]{{2,120}})|"
-                            rf"(?P<before>[^.!?“\"]{{2,120}}?)\s+(?:{_VERBS})\b)")
+_SPEAKER_AFTER = re.compile(rf"[,.!?][”\"]\s*(?:(?:{SPEECH_VERBS})\s+(?P<after>[^.!?“\"]{{2,120}})|"
+                            rf"(?P<before>[^.!?“\"]{{2,120}}?)\s+(?:{SPEECH_VERBS})\b)")
 _AUXILIARY = re.compile(r"(?:\s+(?:has|have|had|also|then|later|previously))+$", re.I)  # "MacAlister has warned"
 _PRONOUN = re.compile(r"^(?:he|she|they)$", re.I)
 _OPENS_QUOTE = re.compile(r"^\s*[“\"‘]")

@@ -342,3 +342,9 @@ def test_a_sum_committed_is_not_answered_by_a_sum_called_for(pipeline):
     # MacAlister called for £2.6bn; the strategy is backed by £200m.
     assert pipeline.ask("how much money is the govs plan backed with").figure == "£200m"
     assert "£2.6" not in pipeline.ask("how much is the govt actualy putting in then").answer
+
+
+def test_of_what_someone_said_the_passage_saying_most_of_what_was_asked_answers(pipeline):
+    assert "tinker around the edges" in pipeline.ask("What did Anne Longfield say the review must not do?").answer
+    # Named, but not speaking: "The review will be led by Josh MacAlister" is not what he said.
+    assert "listen deeply" in pipeline.ask("How did MacAlister say the review would work when it was launched?").answer
