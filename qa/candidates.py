@@ -12,7 +12,7 @@ from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_wind
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
-from qa.text import content_words, numbers_in, sentence_spans, stem
+from qa.text import content_words, numbers_in, sentence_before, stem
 from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
@@ -203,8 +203,7 @@ class CandidateFinder:
         key = (sentence.passage.chunk.doc_id, sentence.span.start)
         if key not in self._subjects:  # off_subject compares each figure with the same few best sentences
             doc = self.index.documents[key[0]]
-            before = sentence_spans(doc.text, max(0, sentence.span.start - 600), sentence.span.start)
-            text = (doc.text[before[-1].start:before[-1].end] + " " if before else "") + sentence.text
+            text = f"{sentence_before(doc.text, sentence.span.start)} {sentence.text}"
             self._subjects[key] = set(content_words(text)) | set(content_words(doc.title))
         return self._subjects[key]
 

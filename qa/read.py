@@ -19,7 +19,7 @@ from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
 from qa.speakers import SPEECH_VERBS
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
-from qa.text import content_words, normalise, sentence_spans
+from qa.text import content_words, normalise, sentence_before, sentence_spans
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 FIGURE_GAP = 0.25  # how much better the passage about the question must be than the one with a figure
@@ -174,9 +174,8 @@ class ExtractiveReader:
         """Who or what ``sentence`` is about: its words, those naming its speaker, those of the sentence
         before and of its document's title."""
         doc = self.index.documents[sentence.passage.chunk.doc_id]
-        before = sentence_spans(doc.text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
-        previous = doc.text[before[-1].start:before[-1].end] if before else ""
-        return (set(content_words(f"{sentence.text} {previous} {doc.title}")) | self.naming_words(sentence))
+        previous = sentence_before(doc.text, sentence.span.start)
+        return set(content_words(f"{sentence.text} {previous} {doc.title}")) | self.naming_words(sentence)
 
     def naming_words(self, sentence: ScoredSentence) -> set[str]:
         """The words saying who speaks or acts in ``sentence`` where they stand outside it: the sentence
@@ -184,8 +183,7 @@ class ExtractiveReader:
         text = self.index.documents[sentence.passage.chunk.doc_id].text
         naming: set[str] = set()
         if _PRONOUN_START.match(sentence.text):
-            before = sentence_spans(text, max(0, sentence.span.start - QUOTE_LIMIT), sentence.span.start)
-            naming |= set(content_words(text[before[-1].start:before[-1].end])) if before else set()
+            naming |= set(content_words(sentence_before(text, sentence.span.start)))
         speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
         if speaker is not None:
             at = speaker.naming or speaker.named_at

@@ -35,6 +35,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     return spans
 
 
+def sentence_before(text: str, start: int, reach: int = 600) -> str:
+    """The sentence ending before ``start`` (within ``reach`` characters), or "" at a document's start."""
+    before = sentence_spans(text, max(0, start - reach), start)
+    return text[before[-1].start:before[-1].end] if before else ""
+
+
 def _add_trimmed(spans: list[Span], text: str, a: int, b: int) -> None:
     lead = _LEADING_JUNK.match(text, a, b)
     if lead:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from qa.clauses import asks_outcome, event_of, mood_of, said_by, subject_of
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -187,75 +188,6 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     return _with_demands(query)
 
 
-_YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|will|would|is|are|was|were|can|could|should)\s+(.+)", re.I)
-
-
-# "did they actually do the windfall tax in the end?", "is it law now?": whether a thing came about.
-_OUTCOME = re.compile(r"\b(in the end|actually|actual|go(ne)? ahead|went ahead|happen\w*|come out|came out|law"
-                      r"|passed|introduced|brought in|implemented|done)\b", re.I)
-_NOT_OUTCOME = re.compile(r"\b(gonna|going to|will|say|said|want\w*|recommend\w*|call\w* for|suggest\w*|propos\w*)\b", re.I)
-
-
-def asks_outcome(question: str) -> bool:
-    """Whether a yes-no question asks if something came about, not what was proposed or is planned."""
-    return bool(re.match(r"\s*(did|has|have|is|are|was|were)\b", question, re.I) and _OUTCOME.search(question)
-                and not _NOT_OUTCOME.search(question))
-
-
-def subject_of(question: str, terms: list[Term]) -> Term | None:
-    """The term a yes-no question is about: its first content word after the verb that opens it ("did
-    the government accept ...?": government). None for other questions and for "is there ...", "did they ..."."""
-    m = _YES_NO.match(question)
-    first = content_words(m.group(1))[:1] if m else []
-    if not first or re.search(r"(ing|ed)$", (next((t.surface for t in terms if t.word == first[0]), ""))):
-        return None  # "would spending all that money ...": a verb, not who acts
-    return next((t for t in terms if t.word == first[0] and t.known), None)
-
-
-# A clause setting the time by an event, not the question's own "when did ...?" nor what someone was
-# doing ("when welcoming the proposals").
-_EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing)\b)"
-                    r"|at the time|following|responding to|in response to|at (?=the (?:start|launch|beginning)\b))"
-                    r"\s+(.+)$", re.I)
-
-
-# "what did X say / think", "how did X describe", "what was X's view on": X is whose words are asked for.
-_SAYING = ("say|said|think|thought|feel|reckon|make of|warn|describe|argue|react|respond|comment|mean",
-           "view|views|opinion|reaction|response|take|thoughts")
-_SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\s+){{1,5}}?)(?:{_SAYING[0]})\b"
-                      rf"|\b(?:was|is|were|are)\s+(?P<whose>(?:[\w’'-]+\s+){{0,4}}?[\w’'-]+?)['’]?s\s+"
-                      rf"(?:{_SAYING[1]})\s+(?:on|of|about|to)\b", re.I)
-_SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
-
-
-def said_by(question: str, terms: list[Term], names: frozenset[str],
-            people: dict[str, frozenset[str]]) -> dict[str, tuple[Term, ...]]:
-    """The terms naming whoever's words the question asks for, when it names someone the documents write
-    as a name, each matching the rest of that person's name too ("josh": MacAlister); and what it asks
-    they said it of: "what did Claire Coutinho say about the windfall tax?" (claire, coutinho; windfall,
-    tax). None for "what did the review say?"."""
-    m = _SAID_BY.search(question)
-    if not m:
-        return {}
-    span = re.findall(r"[\w’'-]+", (m.group("who") or m.group("whose")).lower())
-    who = tuple(replace(t, alternatives=t.alternatives | people.get((t.surface or t.word).lower(), frozenset()))
-                for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known)
-    if not who:
-        return {}
-    about = tuple(t for t in terms if t.word not in {stem(w) for w in span} | _SAYING_WORDS)
-    return {"said_by": who, "said_about": about}
-
-
-def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:
-    """The terms of the event a question sets its time by ("who chaired the board when the review
-    launched?": review, launch)."""
-    m = _EVENT.search(question)
-    if not m or not question[:m.start()].strip():
-        return ()
-    words = set(content_words(m.group(1)))
-    return tuple(t for t in terms if t.word in words and t.known)
-
-
 def _with_demands(query: Query) -> Query:
     question = query.question
     question_words = set(re.findall(r"[a-z]+", question.lower()))
@@ -301,17 +233,6 @@ def period_of(text: str) -> str:
     if not m:
         return ""
     return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
-
-
-_PROPOSED = re.compile(r"\b(want\w*|call\w* for|ask\w* for|propos\w*|recommend\w*|suggest\w*|need\w*)\b", re.I)
-_COMMITTED = re.compile(r"\b(put\w* in|putting|spend\w*|spent|promis\w*|pledg\w*|commit\w*|giv\w*|gave|invest\w*"
-                        r"|back\w*|allocat\w*|provid\w*)\b", re.I)
-
-
-def mood_of(question: str) -> str:
-    """Whether a question asks for a sum proposed ("how much did the guy want the govt to spend?") or
-    one committed ("how much is the govt putting in?"); "" when it does not say."""
-    return "proposed" if _PROPOSED.search(question) else "committed" if _COMMITTED.search(question) else ""
 
 
 _PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
