@@ -212,6 +212,8 @@ class CandidateFinder:
         its time by, when another retrieved document does: Judith Blake chaired the LGA board "when the
         review launched", though the report of the final review names the chair of that time. Only the
         event's words some document does not report count ("review" names every document's event here)."""
+        if not query.event or not self.index.documents:
+            return scored
         everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
         terms = [t for t in query.event if not t.alternatives & everywhere]
         reporting = {s.passage.chunk.doc_id for s in scored
@@ -295,10 +297,10 @@ class CandidateFinder:
                 continue  # "how much does each area get" is not answered by the size of a shared pot
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year
-            if demands.mood == "committed" and PROPOSES.search(clause_text):
+            if demands.committed and PROPOSES.search(clause_text):
                 continue  # "how much is the government putting in?" is not answered by a sum called for
-            if any(p == asked_p and y != asked_y for asked_p, asked_y in demands.years
-                   for p, y in ((p.lower(), y) for p, y in YEAR_AFTER.findall(clause_text))):
+            stated = {(p.lower(), y) for p, y in YEAR_AFTER.findall(clause_text)}
+            if any(p in {asked for asked, _ in demands.years} for p, _ in stated) and not stated & set(demands.years):
                 continue  # "grown since 2010" is not answered by a rise since 2017
             if roles and person:
                 if any(not role & title for role in roles):

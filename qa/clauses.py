@@ -29,7 +29,8 @@ def asks_outcome(question: str) -> bool:
 
 def subject_of(question: str, terms: list[Term]) -> Term | None:
     """The term a yes-no question is about: its first content word after the verb that opens it ("did
-    the government accept ...?": government). None for other questions and for "is there ...", "did they ..."."""
+    the government accept ...?": government; "did they accept ...?": accept, which its answer must hold as
+    well). None for other questions, and where that word is a verb form ("would spending ...")."""
     m = _YES_NO.match(question)
     first = content_words(m.group(1))[:1] if m else []
     if not first or re.search(r"(ing|ed)$", (next((t.surface for t in terms if t.word == first[0]), ""))):
@@ -40,12 +41,13 @@ def subject_of(question: str, terms: list[Term]) -> Term | None:
 # A clause setting the time by an event, not the question's own "when did ...?" nor what someone was
 # doing ("when welcoming the proposals").
 _EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing)\b)"
-                    r"|at the time|following|responding to|in response to|at (?=the (?:start|launch|beginning)\b))"
+                    r"|at the time|following(?!\s+(?:year|month|week|day)s?\b)|responding to|in response to)"
                     r"\s+(.+)$", re.I)
 
 
 # "what did X say / think", "how did X describe", "what was X's view on": X is whose words are asked for.
-_SAYING = ("say|said|think|thought|feel|reckon|make of|warn|describe|argue|react|respond|comment|mean",
+_SAYING = ("say|said|think|thought|feel|felt|reckon|make of|warn|warned|describe|described|argue|argued|react"
+           "|reacted|respond|responded|comment|commented|mean|meant",
            "view|views|opinion|reaction|response|take|thoughts")
 _SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\s+){{1,5}}?)(?:{_SAYING[0]})\b"
                       rf"|\b(?:was|is|were|are)\s+(?P<whose>(?:[\w’'-]+\s+){{0,4}}?[\w’'-]+?)['’]?s\s+"
@@ -58,7 +60,7 @@ def said_by(question: str, terms: list[Term], names: frozenset[str],
     """The terms naming whoever's words the question asks for, when it names someone the documents write
     as a name, each matching the rest of that person's name too ("josh": MacAlister); and what it asks
     they said it of: "what did Claire Coutinho say about the windfall tax?" (claire, coutinho; windfall,
-    tax). None for "what did the review say?"."""
+    tax). Empty for "what did the review say?"."""
     m = _SAID_BY.search(question)
     if not m:
         return {}
@@ -82,11 +84,12 @@ def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:
 
 
 _PROPOSED = re.compile(r"\b(want\w*|call\w* for|ask\w* for|propos\w*|recommend\w*|suggest\w*|need\w*)\b", re.I)
-_COMMITTED = re.compile(r"\b(put\w* in|putting|spend\w*|spent|promis\w*|pledg\w*|commit\w*|giv\w*|gave|invest\w*"
-                        r"|back\w*|allocat\w*|provid\w*)\b", re.I)
+_COMMITTED = re.compile(r"\b(put(?:s|ting)? in|putting|spend(?:s|ing)?|spent|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing)"
+                        r"|commit(?:s|ted|ting)?|giv(?:e|es|ing)|gave|invest(?:s|ed|ing)?|back(?:s|ed|ing)"
+                        r"|allocat(?:e|es|ed|ing)|provid(?:e|es|ed|ing))\b", re.I)
 
 
-def mood_of(question: str) -> str:
-    """Whether a question asks for a sum proposed ("how much did the guy want the govt to spend?") or
-    one committed ("how much is the govt putting in?"); "" when it does not say."""
-    return "proposed" if _PROPOSED.search(question) else "committed" if _COMMITTED.search(question) else ""
+def asks_committed(question: str) -> bool:
+    """Whether a question asks for a sum committed ("how much is the govt putting in?"), not one proposed
+    ("how much did the guy want the govt to spend?")."""
+    return bool(_COMMITTED.search(question)) and not _PROPOSED.search(question)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 MEASURE_NOUNS = frozenset({"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
                            "income", "profit", "debt", "loan", "fine", "cost", "budget", "margin", "revenue", "age"})
 # A sentence or clause that proposes rather than states: "called for £2.6bn", "the £2.6bn he had proposed".
-PROPOSES = re.compile(r"\b(recommend\w*|call(s|ed|ing)? for|suggest\w*|propos\w*|should|could|would|urg\w*|want\w*)\b", re.I)
+PROPOSES = re.compile(r"\b(recommend\w*|call(s|ed|ing)? for|suggest\w*|propos\w*|should|could|would|urg(e|es|ed|ing)"
+                      r"|want\w*)\b", re.I)
 # Titles a who-question may name.
 ROLE_NOUNS = frozenset({"commissioner", "minister", "secretary", "chair", "president", "chief", "director", "founder"})
 # Words that make a count one of newcomers (a flow) rather than of all there are (a stock).
@@ -48,9 +49,7 @@ class Demands:
     roles: tuple[frozenset[str], ...] = ()  # titles a who-question names, with what may stand for them
     # "how much ... is for fixing children's homes": the terms of what the sum must be for
     purpose: tuple[Term, ...] = ()
-    # "how much did he want?" asks for a sum proposed, "how much are they putting in?" for one committed;
-    # "proposed", "committed" or "" when the question does not say
-    mood: str = ""
+    committed: bool = False  # "how much are they putting in?": a sum committed, not one called for
     # "grown since 2010": (since, 2010); a figure "since 2017" is another one
     years: tuple[tuple[str, str], ...] = ()
 

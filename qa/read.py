@@ -101,7 +101,7 @@ class ExtractiveReader:
                     query.said_about, set(content_words(s.text)), self.naming_words(s))))
             if not scored:
                 return self.abstain(query, nearest, top_k)
-        if not scored:
+        if not scored:  # nothing retrieved
             return self.abstain(query, scored, top_k)
         if query.unknown():
             return self.abstain(query, scored, top_k, unknown=query.unknown())

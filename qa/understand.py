@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.clauses import asks_outcome, event_of, mood_of, said_by, subject_of
+from qa.clauses import asks_committed, asks_outcome, event_of, said_by, subject_of
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -38,7 +38,7 @@ _HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|s
 
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
-    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate)\b|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
+    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
@@ -207,7 +207,7 @@ def _with_demands(query: Query) -> Query:
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
                     for t in query.terms if t.word in titles),
         purpose=purpose_of(query),
-        mood=mood_of(question) if query.kind == "money" else "",
+        committed=query.kind == "money" and asks_committed(question),
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
     )
     return replace(query, demands=demands)
