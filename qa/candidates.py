@@ -58,7 +58,11 @@ class ScoredSentence:
     @property
     def evidence(self) -> float:
         """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
-        return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * self.coverage
+        return self.weighed(self.coverage)
+
+    def weighed(self, coverage: float) -> float:
+        """Evidence with ``coverage`` of (some of) the question's terms in place of this sentence's own."""
+        return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * coverage
 
 
 def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
@@ -112,6 +116,7 @@ class CandidateFinder:
         self.index = index
         self._topics: dict[str, set[str]] = {}
         self._subjects: dict[tuple[str, int], set[str]] = {}
+        self._everywhere: set[str] | None = None  # the topic words every document shares
 
     def rank(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
         """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
@@ -214,8 +219,9 @@ class CandidateFinder:
         event's words some document does not report count ("review" names every document's event here)."""
         if not query.event or not self.index.documents:
             return scored
-        everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
-        terms = [t for t in query.event if not t.alternatives & everywhere]
+        if self._everywhere is None:
+            self._everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
+        terms = [t for t in query.event if not t.alternatives & self._everywhere]
         reporting = {s.passage.chunk.doc_id for s in scored
                      if any(t.alternatives & self.topic_words(s.passage.chunk.doc_id) for t in terms)}
         return [s for s in scored if s.passage.chunk.doc_id in reporting] if reporting else scored

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.candidates import EVIDENCE_DENSE, ScoredSentence, described, of_category, share
+from qa.candidates import ScoredSentence, described, of_category, share
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
@@ -92,13 +92,13 @@ class ExtractiveReader:
             scored = self.without_headlines(scored)
             ranked = [s for s in ranked if not self.is_headline(s)]
         if query.said_by:  # "what did Claire Coutinho say about ...?": only what she said answers
-            nearest = scored
-            scored, ranked = self.attributed(query, scored), self.attributed(query, ranked)
+            nearest, heard = scored, self.attributed(query, scored)
+            ranked = [s for s, _ in self.attributed(query, ranked)]
             # Of what they said, the passage bearing on the question: not one that only names them.
-            scored = [s for s in scored if s.evidence >= self.abstain_below] or scored
+            heard = [(s, told) for s, told in heard if s.evidence >= self.abstain_below] or heard
             if query.said_about:  # all are theirs: weighed as evidence is, by how much they say of the rest
-                scored = sorted(scored, key=lambda s: -(EVIDENCE_DENSE * s.dense + (1 - EVIDENCE_DENSE) * share(
-                    query.said_about, set(content_words(s.text)), self.naming_words(s))))
+                heard = sorted(heard, key=lambda pair: -pair[0].weighed(pair[1]))
+            scored = [s for s, _ in heard]
             if not scored:
                 return self.abstain(query, nearest, top_k)
         if not scored:  # nothing retrieved
@@ -155,20 +155,21 @@ class ExtractiveReader:
             return lead, ranked
         return scored[0], scored
 
-    def attributed(self, query: Query, sentences: list[ScoredSentence]) -> list[ScoredSentence]:
+    def attributed(self, query: Query, sentences: list[ScoredSentence]) -> list[tuple[ScoredSentence, float]]:
         """Those of ``sentences`` that say what the one the question names said (reporting what they said,
         or in a quotation of theirs, named with their title where it starts) of what the question asks
         about: Claire Coutinho's praise of the reforms says nothing of a tax, and "the review will be led
-        by Josh MacAlister" is not his."""
-        def said_by(sentence: ScoredSentence) -> bool:
+        by Josh MacAlister" is not his. Each with the share of what was asked about that it says."""
+        heard = []
+        for sentence in sentences:
             own, naming = set(content_words(sentence.text)), self.naming_words(sentence)
             theirs = share(query.said_by, naming) >= SAID_BY_SHARE or (
                 share(query.said_by, own) >= SAID_BY_SHARE and REPORTING.search(sentence.text))
             # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
-            return bool(theirs) and (
-                not query.said_about or share(query.said_about, own, naming) >= SAID_ABOUT_SHARE)
-
-        return [s for s in sentences if said_by(s)]
+            told = share(query.said_about, own, naming) if query.said_about else 0.0
+            if theirs and (not query.said_about or told >= SAID_ABOUT_SHARE):
+                heard.append((sentence, told))
+        return heard
 
     def about_words(self, sentence: ScoredSentence) -> set[str]:
         """Who or what ``sentence`` is about: its words, those naming its speaker, those of the sentence

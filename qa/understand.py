@@ -120,8 +120,9 @@ class Understander:
         texts = list(texts)
         people: dict[str, set[str]] = {}
         for figure in (f for text in texts for f in people_in(text)):
-            for word in figure.text.lower().split():
-                people.setdefault(word, set()).update(stem(w) for w in figure.text.lower().split())
+            parts = figure.text.lower().split()
+            for part in parts:
+                people.setdefault(part, set()).update(stem(p) for p in parts)
         return cls(vocabulary, QuestionNormaliser.from_texts(texts, words),
                    {word: frozenset(whole) for word, whole in people.items()})
 
