@@ -19,6 +19,7 @@ from qa.clauses import asks_committed, asks_outcome, event_of, said_by, subject_
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
+from qa.speakers import SPEECH_VERBS
 from qa.text import content_words, normalise, numbers_in, stem, surface_words
 
 SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
@@ -62,6 +63,11 @@ WHO_IS = re.compile(r"\s*who(?:\s+(?:even|exactly|actually|really))?(?: is| was)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
                            r"claimed|argued|told|added|commented|insisted)\b|\bwhose words\b|\bwho(?:se)? quote", re.I)
+# Words spoken anywhere in a who-question ("who was talking about X?", "someone said X, who was that?"): the
+# speaker of the quotation that says X answers it, unless the question names a title ("who was the minister
+# that talked about the plan?" asks who held it).
+_MENTIONS_SAYING = re.compile(rf"\b(?:{SPEECH_VERBS}|say|talk(?:s|ed|ing)?|spoke|speak(?:s|ing)?|mention(?:s|ed|ing)?"
+                              r"|quoted?)\b", re.I)
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
@@ -186,6 +192,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
         asks_outcome=asks_outcome(last),
     )
+    if kind == "person" and not query.asks_speaker and _MENTIONS_SAYING.search(question) and not query.roles():
+        query = replace(query, asks_speaker=True)
     return _with_demands(query)
 
 

@@ -49,6 +49,11 @@ def test_a_quoted_sentence_answers_what_its_speaker_said(pipeline):
     ("who said the new direction being set is very welcome", "Josh MacAlister"),  # "he added"
     ("who described the review as a once in a generation opportunity", "Anne Longfield"),
     ("who warned ministers they need to go further and faster", "Josh MacAlister"),  # ministers: spoken to
+    # words spoken anywhere in a who-question, not just after "who"
+    ("someone talked about kids feeling let down by services, who was it", "Rachel de Souza"),
+    ("who was talking about the new direction being very welcome", "Josh MacAlister"),
+    # a title named: who held it, however they spoke ("talked" is no "who said?")
+    ("who was the childrens minister that talked about the reforms", "Claire Coutinho"),
 ])
 def test_who_said_it_is_answered_by_the_speaker_and_where_they_are_named(pipeline, question, speaker):
     answer = pipeline.ask(question)
