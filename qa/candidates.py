@@ -39,6 +39,7 @@ _QUALIFIED_ROLE = re.compile(
 _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
+_EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
 
@@ -301,6 +302,8 @@ class CandidateFinder:
                 continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
+            if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
+                continue  # "how much for one kid in a home?" is not answered by what the whole system costs
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year
             if demands.committed and PROPOSES.search(clause_text):

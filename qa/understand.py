@@ -197,6 +197,18 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     return _with_demands(query)
 
 
+_ONE_OF = re.compile(r"\b(?:one|a single) (?!of\b|in\b)([a-z]+)", re.I)  # "one of them" is a part
+
+
+def _each_one(query: Query) -> frozenset[str]:
+    """What a sum is asked for one of ("how much for one kid?"): that word and its alternatives."""
+    one = _ONE_OF.search(query.question) if query.kind == "money" else None
+    if one is None:
+        return frozenset()
+    word = stem(one.group(1).lower())
+    return next((t.alternatives for t in query.terms if t.word == word), frozenset({word}))
+
+
 def _with_demands(query: Query) -> Query:
     question = query.question
     question_words = set(re.findall(r"[a-z]+", question.lower()))
@@ -218,6 +230,7 @@ def _with_demands(query: Query) -> Query:
         purpose=purpose_of(query),
         committed=query.kind == "money" and asks_committed(question),
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
+        each_one=_each_one(query),
     )
     return replace(query, demands=demands)
 

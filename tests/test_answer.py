@@ -312,6 +312,16 @@ def test_a_rate_asks_for_a_percentage_and_a_year_asked_from_is_not_another(pipel
     assert "14%" in pipeline.ask("By what percentage has the social worker workforce grown since 2017?").answer
 
 
+def test_a_sum_asked_for_one_of_something_is_not_answered_by_a_total(pipeline):
+    understand = pipeline.understander.understand
+    assert "child" in understand("how much does a placement cost for one kid").demands.each_one
+    assert understand("how much is one of the new pots worth").demands.each_one == frozenset()  # "one of": a part
+    assert understand("how many kids does one social worker have").demands.each_one == frozenset()  # not a sum
+    # The documents give what the whole system costs a year, never a cost per child.
+    assert pipeline.ask("how much does it cost to keep one child in care").abstained
+    assert "£2.6" in pipeline.ask("how much did josh say they need to spend on the system").answer
+
+
 def test_a_yes_no_question_is_answered_only_by_a_passage_about_its_subject(pipeline):
     understand = pipeline.understander.understand
     assert understand("did the govt agree to make care experience a protected characteristic").subject.word == "government"
