@@ -248,12 +248,15 @@ _PERIOD_OF_ADVERB = {"daily": "day", "weekly": "week", "monthly": "month", "year
                      "annually": "year"}
 
 
+_ONCE = re.compile(r"\b(?:to set up|set-up|setting up|one-off|one off|upfront|up-front|start-up)\b", re.I)
+
+
 def period_of(text: str) -> str:
     """The period an amount is counted over ("a week", "weekly", "per year", "annually"): day, week, month,
-    year, or "" when none is named."""
+    year, "once" for a cost of setting something up (no running cost), or "" when none is named."""
     m = _PERIOD.search(text)
     if not m:
-        return ""
+        return "once" if _ONCE.search(text) else ""
     return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
 
 

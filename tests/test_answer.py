@@ -267,6 +267,13 @@ def test_an_amount_asked_for_a_period_is_not_answered_by_one_for_another():
 
     assert [period_of(t) for t in ("get a week", "weekly", "per year", "annually", "over five years")] == [
         "week", "week", "year", "year", ""]
+    assert [period_of(t) for t in ("roughly £2 billion to set up", "a one-off grant", "£1m a year to set up")] == [
+        "once", "once", "year"]  # a period named wins
+
+
+def test_a_running_cost_is_not_answered_by_a_cost_of_setting_up(pipeline):
+    assert pipeline.ask("how much is family help gonna cost each year to run").abstained
+    assert "£2 billion" in pipeline.ask("how much would it cost to set up family help").answer
 
 
 def test_a_weekly_amount_is_not_answered_by_a_yearly_one(pipeline):
