@@ -325,6 +325,9 @@ class CandidateFinder:
                 bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
                 # The title itself ("Chair of the Independent Review ...") says most about who is meant.
                 bond += TITLE_WEIGHT * coverage(query, title, set())
+            elif demands.given and demands.given <= set(numbers_in(sentence)):
+                # "by what year for the 30k kids?": the number asked about ties the sentence to the question
+                bond = coverage(query, set(content_words(sentence)), set())
             else:
                 bond = coverage(query, clause, set())
             if figure.kind == "date" and bond == 0:

@@ -138,6 +138,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=\w)£", " £", text)
     text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|mn|b|m|k)\b", lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}", text)
     text = _NUMBER_WORD.sub(_number_word, text)
+    # "30k" and "30 thousand" are the documents' "30,000"
+    text = re.sub(r"\b(\d+(?:\.\d+)?) thousand\b", lambda m: format(float(m.group(1)) * 1000, ".15g"), text)
     text = re.sub(r"(\d)\s?(?:per cent|percent)\b", r"\1%", text)
     return re.sub(r"\s+", " ", text).strip()
 

@@ -90,6 +90,8 @@ def test_near_misses_abstain(pipeline, question, unknown):
     # A figure given in the question anchors the answer and is not itself the answer.
     ("Over what period would the review's £253 million for social worker recruitment be spent?", "five years",
      "two years"),
+    # ... though the figure stands in another clause of the sentence than the words of the question
+    ("when wud the 30k more kids be with their families", "2032", None),
 ])
 def test_the_asked_thing_is_chosen(pipeline, question, expected, not_expected):
     answer = pipeline.ask(question)
@@ -167,6 +169,9 @@ def test_figures_and_normalisation():
     assert {("money", "£45m"), ("count", "12"), ("percent", "14%"), ("date", "2017"), ("duration", "five years")} <= kinds
     assert normalise("£2.6bn over five years") == normalise("£2.6 Billion over 5 years")
     assert normalise("30,000 children") == "30000 children"
+    assert normalise("30k kids") == normalise("30 thousand kids") == "30000 kids"  # as the documents write it
+    assert normalise("£2.5k") == "£2500" and normalise("thousands of") == "thousands of"
+    assert unsupported_numbers("30,000 [1]", ["30k more children"]) == []
     assert unsupported_numbers("£2.6 billion [1]", ["£2.6bn funding"]) == []
     assert unsupported_numbers("£2.7 billion [1]", ["£2.6bn funding"]) == ["£2.7 billion"]
     assert unsupported_numbers("£2.6 million [1]", ["£2.6bn funding"]) == ["£2.6 million"]  # the scale counts
