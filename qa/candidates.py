@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.figures import TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
+from qa.figures import PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
@@ -302,6 +302,8 @@ class CandidateFinder:
                 continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
+            if demands.past and re.fullmatch(PROMISED_DATE, figure.text, re.I):
+                continue  # "when did they reply?" is not answered by what they will do "later this year"
             if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
                 continue  # "how much for one kid in a home?" is not answered by what the whole system costs
             if demands.period and period_of(clause_text) not in ("", demands.period):

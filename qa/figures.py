@@ -11,6 +11,8 @@ from qa.text import NUMBER_WORDS
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _WORDNUM = "|".join(NUMBER_WORDS + ["hundreds", "thousands", "millions", "dozens"])
+# When a thing is only promised, the documents date it relatively: "in the coming months".
+PROMISED_DATE = r"(?:in|within) the coming (?:few )?(?:weeks|months|years)|later this (?:year|month)"
 _FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("age", re.compile(rf"\b(?:aged|age of)\s\d{{1,3}}\b|\b(?:\d{{1,3}}|{_WORDNUM})[\s-]years?[\s-]old\b", re.I)),
     ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
@@ -18,8 +20,7 @@ _FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("date", re.compile(
         rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
         rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}}"
-        # When a thing is only promised, the documents date it relatively: "in the coming months".
-        rf"|(?:in|within) the coming (?:few )?(?:weeks|months|years)|later this (?:year|month))\b", re.I)),
+        rf"|{PROMISED_DATE})\b", re.I)),
     ("duration", re.compile(
         rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",
         re.I)),

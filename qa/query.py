@@ -52,6 +52,7 @@ class Demands:
     committed: bool = False  # "how much are they putting in?": a sum committed, not one called for
     # "grown since 2010": (since, 2010); a figure "since 2017" is another one
     years: tuple[tuple[str, str], ...] = ()
+    past: bool = False  # "when did they reply?": a date already passed, not "later this year"
     each_one: frozenset[str] = frozenset()  # "for one kid": the unit a sum must be given per ("per child")
 
 

@@ -197,6 +197,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     return _with_demands(query)
 
 
+_ASKS_PAST = re.compile(r"\bwhen (?:did|was|were|had|has|have)\b|\bwhat (?:day|date|month|year) (?:did|was|were)\b", re.I)
+_FUTURE = re.compile(r"\b(?:would|will|going to|gonna|shall)\b|'d\b", re.I)
 _ONE_OF = re.compile(r"\b(?:one|a single) (?!of\b|in\b)([a-z]+)", re.I)  # "one of them" is a part
 
 
@@ -231,6 +233,8 @@ def _with_demands(query: Query) -> Query:
         committed=query.kind == "money" and asks_committed(question),
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
         each_one=_each_one(query),
+        # "when did Zahawi say he'd set out his plans?" asks when the plans would come, not when he spoke
+        past=query.kind == "date" and bool(_ASKS_PAST.search(question)) and not _FUTURE.search(question),
     )
     return replace(query, demands=demands)
 

@@ -324,6 +324,16 @@ def test_a_rate_asks_for_a_percentage_and_a_year_asked_from_is_not_another(pipel
     assert "14%" in pipeline.ask("By what percentage has the social worker workforce grown since 2017?").answer
 
 
+def test_when_something_happened_is_not_answered_by_a_promise(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("when did the government publish it").demands.past
+    assert not understand("when did Zahawi say he'd set out his plans").demands.past  # when the plans would come
+    assert not understand("when will the board be set up").demands.past
+    answer = pipeline.ask("when did the govt come out with its plan after all that")
+    assert "later this year" not in answer.answer.lower() and "in the coming" not in answer.answer.lower()
+    assert "in the coming months" in pipeline.ask("when did zahawi say he would set out his plans for change").answer.lower()
+
+
 def test_a_sum_asked_for_one_of_something_is_not_answered_by_a_total(pipeline):
     understand = pipeline.understander.understand
     assert "child" in understand("how much does a placement cost for one kid").demands.each_one
