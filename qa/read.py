@@ -223,7 +223,7 @@ class ExtractiveReader:
         if best.figure_at is None:
             best = self.completed(best)
         if best.figure_at is not None:
-            return self.stated_elsewhere(best)
+            return self.stated_elsewhere(best, query)
         chosen = [best]
         statements = [Statement(f"{flat(best.text)} [1]", (1,))]
         if best.figure is not None:
@@ -257,15 +257,15 @@ class ExtractiveReader:
                                         claim=False))
         return Draft(tuple(statements), tuple(chosen), figure=lead)
 
-    def stated_elsewhere(self, best: ScoredSentence) -> Draft:
+    def stated_elsewhere(self, best: ScoredSentence, query: Query) -> Draft:
         """The answer when the article states its figure outside the sentence (``figure_at``): the dateline
         that turns its "today" into a date, or the sentence naming who speaks in a quotation. That is no
         second passage but a fact of the first: quoted with it when the two fit one passage, else cited
         apart, the one article cited twice, so that it reads as what it is."""
         lead = best.figure.text
         text = self.index.documents[best.passage.chunk.doc_id].text
-        stated = replace(best, span=best.figure_at, text=text[best.figure_at.start:best.figure_at.end],
-                         figure_at=None, figure=None)
+        stated = self.balanced(replace(best, span=best.figure_at, text=text[best.figure_at.start:best.figure_at.end],
+                                       figure_at=None, figure=None), query)  # "X said: “...": X, not half a quote
         both = self.joined(stated, replace(best, figure_at=None, figure=None)) if best.figure.kind == "person" else None
         if both is not None:  # who speaks, and what they say, in one passage of the article
             return Draft((Statement(f"{lead}.", (1,)), Statement(f"{flat(both.text)} [1]", (1,))), (both,), figure=lead)
