@@ -93,3 +93,15 @@ def asks_committed(question: str) -> bool:
     """Whether a question asks for a sum committed ("how much is the govt putting in?"), not one proposed
     ("how much did the guy want the govt to spend?")."""
     return bool(_COMMITTED.search(question)) and not _PROPOSED.search(question)
+
+
+_ONE_OF = re.compile(r"\b(?:one|a single) (?!of\b|in\b)([a-z]+)", re.I)  # "one of them" is a part
+
+
+def each_one(question: str, terms: tuple[Term, ...]) -> frozenset[str]:
+    """What a sum is asked for one of ("how much for one kid?"): that word and its alternatives."""
+    one = _ONE_OF.search(question)
+    if one is None:
+        return frozenset()
+    word = stem(one.group(1).lower())
+    return next((t.alternatives for t in terms if t.word == word), frozenset({word}))

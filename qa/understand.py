@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.clauses import asks_committed, asks_outcome, event_of, said_by, subject_of
+from qa.clauses import asks_committed, asks_outcome, each_one, event_of, said_by, subject_of
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -199,16 +199,6 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
 
 _ASKS_PAST = re.compile(r"\bwhen (?:did|was|were|had|has|have)\b|\bwhat (?:day|date|month|year) (?:did|was|were)\b", re.I)
 _FUTURE = re.compile(r"\b(?:would|will|going to|gonna|shall)\b|'d\b", re.I)
-_ONE_OF = re.compile(r"\b(?:one|a single) (?!of\b|in\b)([a-z]+)", re.I)  # "one of them" is a part
-
-
-def _each_one(query: Query) -> frozenset[str]:
-    """What a sum is asked for one of ("how much for one kid?"): that word and its alternatives."""
-    one = _ONE_OF.search(query.question) if query.kind == "money" else None
-    if one is None:
-        return frozenset()
-    word = stem(one.group(1).lower())
-    return next((t.alternatives for t in query.terms if t.word == word), frozenset({word}))
 
 
 def _with_demands(query: Query) -> Query:
@@ -232,7 +222,7 @@ def _with_demands(query: Query) -> Query:
         purpose=purpose_of(query),
         committed=query.kind == "money" and asks_committed(question),
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
-        each_one=_each_one(query),
+        each_one=each_one(question, query.terms) if query.kind == "money" else frozenset(),
         # "when did Zahawi say he'd set out his plans?" asks when the plans would come, not when he spoke
         past=query.kind == "date" and bool(_ASKS_PAST.search(question)) and not _FUTURE.search(question),
     )
