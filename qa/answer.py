@@ -43,6 +43,7 @@ RESTATEMENT_PENALTY = 0.1
 NEW_WORDS_MIN = 3
 _SENTENCE_END = re.compile(r"[.!?…\"”’')]$")
 PASSAGES_READ = 12  # passages whose sentences are scored; the answer is looked for among their best
+SENTENCE_NEAREST = 3  # also scored: the chunks holding the sentences nearest the question, where others lack them
 NO_MODEL_ASKED = "the documents don't answer this, so no model was asked"
 
 
@@ -110,6 +111,8 @@ class Pipeline:
         timings["retrieve"] = _ms(started)
         timings["embed"] = retrieval.embed_ms  # included in "retrieve"
         mark = time.perf_counter()
+        retrieval = replace(retrieval, passages=self.retriever.sentence_passages(
+            retrieval.query_vector, SENTENCE_NEAREST, retrieval.passages))
         roles = sorted(query.roles())
         if roles:  # "who was the minister ...?": also read where the documents name a minister at all
             retrieval = replace(retrieval, passages=self.retriever.lexical_passages(roles, PASSAGES_READ,

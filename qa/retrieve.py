@@ -53,6 +53,17 @@ class HybridRetriever:
                 rows.append((row, 1.0 - float(distance)))
         return rows
 
+    def by_sentence(self, query_vector: np.ndarray) -> list[tuple[int, float]]:
+        """(chunk row, cosine similarity of its sentence nearest the question), best first."""
+        rows = self.index.sentence_rows
+        if not rows:
+            return []
+        similarity = self.index.sentence_vectors @ query_vector
+        best = np.maximum.reduceat(similarity, [first for first, _ in rows])
+        n = min(self.candidates, len(best))
+        top = np.argpartition(-best, n - 1)[:n]
+        return [(int(i), float(best[i])) for i in sorted(top, key=lambda i: -best[i])]
+
     def lexical(self, tokens: list[str]) -> list[tuple[int, float]]:
         """(chunk row, BM25 score), best first; only chunks sharing at least one word."""
         bm25 = self.index.bm25
@@ -65,11 +76,20 @@ class HybridRetriever:
 
     def lexical_passages(self, tokens: list[str], limit: int, after: tuple[Passage, ...]) -> tuple[Passage, ...]:
         """``after`` followed by the best BM25 matches of ``tokens`` that it lacks, ranked after it."""
+        return self._after(after, [(row, None, score) for row, score in self.lexical(tokens)[:limit]])
+
+    def sentence_passages(self, query_vector: np.ndarray, limit: int,
+                          after: tuple[Passage, ...]) -> tuple[Passage, ...]:
+        """``after`` followed by the chunks it lacks among the ``limit`` holding the sentences nearest the
+        question. A chunk of many topics (a list of recommendations) is far from the question as a whole
+        though one of its sentences answers it: the small-to-big lookup of a parent-document retriever."""
+        return self._after(after, [(row, score, None) for row, score in self.by_sentence(query_vector)[:limit]])
+
+    def _after(self, after: tuple[Passage, ...], extra: list[tuple[int, float | None, float | None]]):
         have = {p.chunk.chunk_id for p in after}
-        extra = [(row, score) for row, score in self.lexical(tokens)[:limit]
-                 if self.index.chunks[row].chunk_id not in have]
-        return after + tuple(Passage(self.index.chunks[row], len(after) + i, 0.0, None, score)
-                             for i, (row, score) in enumerate(extra))
+        extra = [e for e in extra if self.index.chunks[e[0]].chunk_id not in have]
+        return after + tuple(Passage(self.index.chunks[row], len(after) + i, 0.0, dense, lexical)
+                             for i, (row, dense, lexical) in enumerate(extra))
 
     def search(self, question: str, limit: int = 8, lexical_terms: list[str] | None = None,
                query_vector: np.ndarray | None = None) -> Retrieval:

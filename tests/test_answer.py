@@ -383,3 +383,13 @@ def test_of_what_someone_said_the_passage_saying_most_of_what_was_asked_answers(
     assert "tinker around the edges" in pipeline.ask("What did Anne Longfield say the review must not do?").answer
     # Named, but not speaking: "The review will be led by Josh MacAlister" is not what he said.
     assert "listen deeply" in pipeline.ask("How did MacAlister say the review would work when it was launched?").answer
+
+
+def test_a_sentence_in_a_chunk_of_many_topics_is_found_by_its_own_nearness(pipeline):
+    # The recommendation stands in a list of others: the chunk as a whole is far from the question.
+    answer = pipeline.ask("What new role did the final report propose to strengthen child protection "
+                          "alongside Family Help teams?")
+    assert "expert social worker" in answer.citations[0].quote
+    vector = pipeline.retriever.search("expert social worker role", limit=1).query_vector
+    near = pipeline.retriever.sentence_passages(vector, 2, ())
+    assert len(near) == 2 and "expert social worker" in near[0].chunk.text
