@@ -162,6 +162,10 @@ def test_question_kinds():
     assert asked_kind("what is the name of the fee charged") == "name"
     assert asked_kind("what is the percentage of the budget") == "percent"
     assert asked_kind("Which school outcomes have the pilots helped improve?") != "name"  # it asks for outcomes
+    # How far a number has moved is given as a share of it: "grown by 14% since 2017".
+    assert asked_kind("has the number of social workers gone up at all") == "percent"
+    assert asked_kind("has the number of kids in care risen") == "percent"
+    assert asked_kind("how many more foster carers will there be") == "count"
 
 
 def test_figures_and_normalisation():
