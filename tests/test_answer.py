@@ -108,7 +108,8 @@ def test_a_year_comes_from_the_dateline_of_an_article_saying_today(pipeline):
     _check_citations(pipeline, answer)
 
 
-@pytest.mark.parametrize("question", ["who is josh macalister", "who even is josh macalister like wat did he do"])
+@pytest.mark.parametrize("question", ["who is josh macalister", "who even is josh macalister like wat did he do",
+                                      "who is josh macalister anyway like wat did he do before"])
 def test_who_is_a_named_person_answers_with_what_they_are(pipeline, question):
     answer = pipeline.ask(question)
     assert not answer.abstained

@@ -36,6 +36,7 @@ def _questions():
     ("what r they doin", "what are they doing"),
     ("has it gone up or nah, by how much", "has it gone up or by how much"),
     ("did it go up yeah, by how much", "did it go up by how much"),
+    ("who is he anyway, wat did he do", "who is he what did he do"),
     # No English word, one edit from a far commoner one: a slip, though listed often enough to be seen.
     ("did he actualy say that", "did he actually say that"),
     ("is it tru the commish said that", "is it true the commissioner said that"),
