@@ -50,7 +50,7 @@ _ASKS = (
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor)\b|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
-    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich (\w+ )?(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat (\w+ )?(law|act|charity|group|newspaper|body|strategy|service|scheme)\b"
+    ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich ([\w-]+ ){0,2}(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat ((is|are|was|were) the )?([\w-]+ ){0,2}(law|act|charity|group|newspaper|body|strategy|service|schemes?|programmes?)\b"
                          rf"|\b(which|what) (\w+ )?({'|'.join(_INSTANCES)})(?={_HEAD_ENDS})", re.I)),
 )
 # Topic words that hint at a kind when no question phrase names one ("is the funding enough?").
@@ -366,7 +366,7 @@ def asked(question: str) -> tuple[str, bool]:
 
 def asked_category(question: str) -> frozenset[str]:
     """Head words the name asked for may end with (or be followed by), from the question's noun for it."""
-    for word in re.findall(r"[a-z]+", normalise(question)):
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", normalise(question)):  # "school-based" is no head noun
         heads = CATEGORY_HEADS.get(stem(word)) or CATEGORY_HEADS.get(word)
         if heads:
             return heads

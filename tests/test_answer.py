@@ -2,7 +2,7 @@ import pytest
 
 from qa.answer import EmptyQuestion
 from qa.figures import find_figures, named_things_in, people_in
-from qa.understand import asked_kind
+from qa.understand import asked_category, asked_kind
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
 
@@ -167,6 +167,9 @@ def test_question_kinds():
     assert asked_kind("has the number of social workers gone up at all") == "percent"
     assert asked_kind("has the number of kids in care risen") == "percent"
     assert asked_kind("how many more foster carers will there be") == "count"
+    # Up to two words (a number, a hyphenated modifier) may stand before the thing whose name is asked.
+    assert asked_kind("Which two school-based programmes get funding?") == "name"
+    assert asked_kind("what are the two school-based programmes councils get money for") == "name"
 
 
 def test_figures_and_normalisation():
@@ -398,3 +401,7 @@ def test_a_sentence_in_a_chunk_of_many_topics_is_found_by_its_own_nearness(pipel
     vector = pipeline.retriever.search("expert social worker role", limit=1).query_vector
     near = pipeline.retriever.sentence_passages(vector, 2, ())
     assert len(near) == 2 and "expert social worker" in near[0].chunk.text
+
+
+def test_a_hyphenated_modifier_is_not_the_noun_a_name_is_asked_for():
+    assert "programme" in asked_category("Which two school-based programmes get funding?")
