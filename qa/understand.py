@@ -90,7 +90,7 @@ CATEGORY_HEADS = {
     "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
     "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
     "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
-    "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS,
+    "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS, "response": _PLANS, "document": _PLANS | {"report"},
     "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),
     "company": COMPANIES, "provider": COMPANIES, "firm": COMPANIES, "business": COMPANIES,
     "council": frozenset({"council", "borough"}), "school": frozenset({"school", "academy", "college"}),

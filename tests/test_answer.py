@@ -405,3 +405,6 @@ def test_a_sentence_in_a_chunk_of_many_topics_is_found_by_its_own_nearness(pipel
 
 def test_a_hyphenated_modifier_is_not_the_noun_a_name_is_asked_for():
     assert "programme" in asked_category("Which two school-based programmes get funding?")
+    # A government's response or document is named as a strategy, plan or paper is.
+    assert "strategy" in asked_category("what is the govt's response called")
+    assert "report" in asked_category("what is the name of the document published in 2022")
