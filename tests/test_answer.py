@@ -169,6 +169,10 @@ def test_question_kinds():
     assert asked_kind("how many more foster carers will there be") == "count"
     # Up to two words (a number, a hyphenated modifier) may stand before the thing whose name is asked.
     assert asked_kind("Which two school-based programmes get funding?") == "name"
+    # A chair, president or chief executive named by what they chair asks for the person.
+    assert asked_kind("Which LGA Children and Young People Board chair responded to the launch?") == "person"
+    assert asked_kind("Which charity does Mark Russell lead as chief executive?") == "name"
+    assert asked_kind("Which board did Cllr Bramble chair when responding?") == "name"
     assert asked_kind("what are the two school-based programmes councils get money for") == "name"
 
 
