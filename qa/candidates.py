@@ -22,6 +22,7 @@ TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
 TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
 PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event beside the name, passage rank
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
+NOUN_BOND = 0.2  # and one called what the question calls it ("the group") is preferred to its kin ("a board")
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
@@ -159,7 +160,8 @@ class CandidateFinder:
         if query.category:
             # "What was the group called?": a name of the kind asked for comes before any other name, a
             # person's included, however the two are scored.
-            candidates = [(score + (CATEGORY_BOND if of_category(query.category, c.text, c.figure) else 0.0), c)
+            candidates = [(score + (CATEGORY_BOND if of_category(query.category, c.text, c.figure) else 0.0)
+                           + (NOUN_BOND if of_category(frozenset({query.category_noun}), c.text, c.figure) else 0.0), c)
                           for score, c in candidates]
         return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
 

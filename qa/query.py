@@ -65,6 +65,7 @@ class Query:
     # The question demands a figure of its kind ("how much ...?"); otherwise a figure is preferred only.
     wants_figure: bool = False
     category: frozenset[str] = frozenset()  # for a name: what it is a name of ("which board")
+    category_noun: str = ""  # the question's own word for it ("group"): a Group before a Board
     explicit: bool = False  # a question phrase asks for the kind ("who ...?"), not just a topic word
     demands: Demands = field(default_factory=Demands)
     asks_author: bool = False  # "who wrote the article about X?"

@@ -187,6 +187,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
         or wants_names,
         category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
+        category_noun=asked_noun(rewritten) if kind == "name" else "",
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
@@ -367,11 +368,17 @@ def asked(question: str) -> tuple[str, bool]:
 
 def asked_category(question: str) -> frozenset[str]:
     """Head words the name asked for may end with (or be followed by), from the question's noun for it."""
+    noun = asked_noun(question)
+    return CATEGORY_HEADS.get(noun, frozenset())
+
+
+def asked_noun(question: str) -> str:
+    """The question's noun for the thing whose name it asks ("group" in "what was the group called?")."""
     for word in re.findall(r"[a-z]+(?:-[a-z]+)*", normalise(question)):  # "school-based" is no head noun
-        heads = CATEGORY_HEADS.get(stem(word)) or CATEGORY_HEADS.get(word)
-        if heads:
-            return heads
-    return frozenset()
+        for form in (stem(word), word):
+            if form in CATEGORY_HEADS:
+                return form
+    return ""
 
 
 @lru_cache(maxsize=1)

@@ -412,3 +412,10 @@ def test_a_hyphenated_modifier_is_not_the_noun_a_name_is_asked_for():
     # A government's response or document is named as a strategy, plan or paper is.
     assert "strategy" in asked_category("what is the govt's response called")
     assert "report" in asked_category("what is the name of the document published in 2022")
+
+
+def test_a_name_called_what_the_question_calls_it_comes_before_its_kin(pipeline):
+    # A board and a group are both bodies; the question said "group".
+    answer = pipeline.ask("wat was the group of ppl with lived experiance called that josh set up")
+    assert "Experts by Experience" in answer.answer
+    _check_citations(pipeline, answer)
