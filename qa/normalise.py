@@ -79,6 +79,12 @@ def _tables() -> _Tables:
     return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions)
 
 
+def as_read(phrase: str) -> str:
+    """``phrase`` with its text-speak read as questions are ("loads of money" -> "a lot of money"), so that
+    a table keyed by everyday phrases matches the question as read."""
+    return " ".join(_tables().textspeak.get(word, word) for word in phrase.lower().split())
+
+
 def _closest():
     from symspellpy import Verbosity
 

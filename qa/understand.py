@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qa.clauses import asks_committed, asks_outcome, each_one, event_of, said_by, subject_of
 from qa.figures import people_in
-from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, zipf
+from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
 from qa.speakers import SPEECH_VERBS
 from qa.text import content_words, normalise, numbers_in, stem, surface_words
@@ -182,12 +182,12 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     if wants_names:
         kind = "name"
     profile = WHO_IS.match(last) if kind == "profile" else None
+    noun = asked_noun(rewrite(last)[0]) if kind == "name" else ""  # read in the documents' words
     query = Query(
         question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
         or wants_names,
-        category=asked_category(rewritten) if kind == "name" else frozenset(), explicit=explicit,
-        category_noun=asked_noun(rewritten) if kind == "name" else "",
+        category=CATEGORY_HEADS.get(noun, frozenset()), category_noun=noun, explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
@@ -373,8 +373,12 @@ def asked_category(question: str) -> frozenset[str]:
 
 
 def asked_noun(question: str) -> str:
-    """The question's noun for the thing whose name it asks ("group" in "what was the group called?")."""
-    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", normalise(question)):  # "school-based" is no head noun
+    """The question's noun for the thing whose name it asks ("group" in "what was the group called?"), before
+    what it is called and what is said of it: "the new thing called that is meant to stop companies ..."
+    asks no company's name."""
+    named = re.split(r"\bcalled\b|\b(?:that|which|who)\s+(?:is|was|are|were|will|would|has|had|did|does)\b",
+                     normalise(question), maxsplit=1)[0]
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", named):  # "school-based" is no head noun
         for form in (stem(word), word):
             if form in CATEGORY_HEADS:
                 return form
@@ -384,7 +388,8 @@ def asked_noun(question: str) -> str:
 @lru_cache(maxsize=1)
 def synonym_table() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     data = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
-    return data.get("words", {}), data.get("phrases", {})
+    phrases = data.get("phrases", {})
+    return data.get("words", {}), {**phrases, **{as_read(k): v for k, v in phrases.items() if as_read(k) not in phrases}}
 
 
 def rewrite(question: str) -> tuple[str, list[tuple[str, list[str]]]]:

@@ -419,3 +419,14 @@ def test_a_name_called_what_the_question_calls_it_comes_before_its_kin(pipeline)
     answer = pipeline.ask("wat was the group of ppl with lived experiance called that josh set up")
     assert "Experts by Experience" in answer.answer
     _check_citations(pipeline, answer)
+
+
+def test_the_noun_a_name_is_asked_for_stands_before_what_it_is_called_and_said_to_do():
+    assert asked_category("what is the new thing called that is meant to stop companies making money") == frozenset()
+    assert "group" in asked_category("what was the group of people called that josh set up")
+
+
+def test_everyday_phrases_are_matched_as_the_question_is_read():
+    from qa.understand import rewrite
+    # "loads" is read "a lot": the phrase table's "loads of money" must still match.
+    assert any(phrase == "a lot of money" for phrase, _ in rewrite("making a lot of money off kids")[1])
