@@ -13,7 +13,8 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
 from qa.text import content_words, numbers_in, sentence_before, stem
-from qa.understand import INSTANCES_ONLY, PER_UNIT, PLACES, YEAR_AFTER, names_a_place, period_of
+from qa.asking import INSTANCES_ONLY, PLACES
+from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found

@@ -2,7 +2,7 @@ import pytest
 
 from qa.answer import EmptyQuestion
 from qa.figures import find_figures, named_things_in, people_in
-from qa.understand import asked_category, asked_kind
+from qa.asking import asked_category, asked_kind
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
 
