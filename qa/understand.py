@@ -28,6 +28,7 @@ SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
 # A question word the documents never use, and which is no specific thing, still counts for a little:
 # about as much as a word half the passages use, so that one unfamiliar word does not sink the evidence.
 UNKNOWN_COMMON_WEIGHT = 1.1
+RARE_NOUN_ZIPF = 4.0
 
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
 _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
@@ -236,7 +237,10 @@ def is_specific(word: str, question: str) -> bool:
         return False
     capitalised_inside = re.search(rf"(?<=\w)[\s,]+{re.escape(word.capitalize())}\b", question)
     lemmas = getAllLemmas(word)
-    rare_noun = frequency < REAL_WORD_ZIPF and set(lemmas) == {"NOUN"}  # a thing, not "envisage" or "dire"
+    # A thing, not "envisage" or "dire"; but not the kind of thing a which-question asks the answer to
+    # name ("which regulator's report", "which LGA councillor"): the documents may name one without the word.
+    asked_for = re.search(rf"\bwhich\s+(?:[\w'’-]+\s+)?{re.escape(word)}\b", question, re.I)
+    rare_noun = frequency < RARE_NOUN_ZIPF and set(lemmas) == {"NOUN"} and not asked_for
     # Which title it is: "the prime minister", "the health secretary" are people the documents never name.
     names_a_title = re.search(rf"\b{re.escape(word)}\s+({'|'.join(ROLE_NOUNS)})s?\b", question, re.I)
     return bool(capitalised_inside) or not lemmas or rare_noun or bool(names_a_title) or names_a_place(word)
