@@ -53,6 +53,14 @@ _SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\
                       rf"|\b(?:was|is|were|are)\s+(?P<whose>(?:[\w’'-]+\s+){{0,4}}?[\w’'-]+?)['’]?s\s+"
                       rf"(?:{_SAYING[1]})\s+(?:on|of|about|to)\b", re.I)
 _SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
+# "why does he reckon ...?", "he said ... how many?": someone's words or view, unnamed; a passage that
+# says nobody holds it (the article's own closing thought) does not give it.
+_VIEW_OF_SOMEONE = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?(?:{_SAYING[0]}|says|thinks|reckons|want|wants|wanted"
+                              r"|suggest|suggests|suggested|believe|believes|believed|propose|proposed)\b", re.I)
+
+
+def asks_view(question: str) -> bool:
+    return bool(_VIEW_OF_SOMEONE.search(question))
 
 
 def said_by(question: str, terms: list[Term], names: frozenset[str],

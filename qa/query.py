@@ -80,6 +80,7 @@ class Query:
     said_by: tuple[Term, ...] = ()
     said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
     subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
+    asks_view: bool = False  # "why does he reckon ...?": only what someone says or thinks answers
     asks_outcome: bool = False  # "did they actually do the windfall tax in the end?": whether it came about
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements

@@ -101,6 +101,10 @@ class ExtractiveReader:
             scored = [s for s, _ in heard]
             if not scored:
                 return self.abstain(query, nearest, top_k)
+        if query.asks_view and not query.said_by:
+            # "why does he reckon ...?": what someone is reported to say or think, where any passage says so
+            scored = [s for s in scored if self.voiced(s)] or scored
+            ranked = [s for s in ranked if self.voiced(s)] or ranked
         if not scored:  # nothing retrieved
             return self.abstain(query, scored, top_k)
         if query.unknown():
@@ -170,6 +174,11 @@ class ExtractiveReader:
             if theirs and (not query.said_about or told >= SAID_ABOUT_SHARE):
                 heard.append((sentence, told))
         return heard
+
+    def voiced(self, sentence: ScoredSentence) -> bool:
+        """The sentence says what someone said or thinks: it quotes them, or reports it."""
+        return (self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start) is not None
+                or bool(REPORTING.search(sentence.text)))
 
     def about_words(self, sentence: ScoredSentence) -> set[str]:
         """Who or what ``sentence`` is about: its words, those naming its speaker, those of the sentence

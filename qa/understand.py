@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qa.asking import (CATEGORY_HEADS, INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun,
                        last_sentence)
-from qa.clauses import asks_committed, asks_outcome, each_one, event_of, said_by, subject_of
+from qa.clauses import asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -137,7 +137,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
-        asks_outcome=asks_outcome(last),
+        asks_outcome=asks_outcome(last), asks_view=asks_view(question),
     )
     if kind == "person" and not query.asks_speaker and _MENTIONS_SAYING.search(question) and not query.roles():
         query = replace(query, asks_speaker=True)

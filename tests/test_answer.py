@@ -444,3 +444,10 @@ def test_everyday_phrases_are_matched_as_the_question_is_read():
 def test_the_kind_a_which_question_asks_to_be_named_is_no_unknown_thing(pipeline, question, expected):
     answer = pipeline.ask(question)
     assert expected in answer.answer, answer.answer
+
+
+def test_what_someone_reckons_is_answered_by_what_they_are_reported_to_say(pipeline):
+    # The article's own closing thought on the tax is nobody's view of why it is due.
+    answer = pipeline.ask("why does he reckon the big care companies should pay extra tax")
+    assert "market failure" in answer.answer and "He suggested" in answer.citations[0].quote
+    _check_citations(pipeline, answer)
