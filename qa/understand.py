@@ -103,6 +103,9 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
                 alternatives[word] |= replacement_words
     terms = []
     for word, alts in alternatives.items():
+        if not any(vocabulary.knows(a) for a in alts):
+            # "moral" and "financial" where the documents write "morally urgent and financially unavoidable"
+            alts = alts | {form for form in adverb_and_adjective(word) if vocabulary.knows(form)}
         known = [a for a in alts if vocabulary.knows(a)]
         surface = surfaces.get(word, word)
         # A year no document gives ("after the election in 2024") is a time they do not cover; other
@@ -223,6 +226,17 @@ def _counted_noun(query: Query) -> set[str] | None:
     word = content_words(m.group(1))
     term = next((t for t in query.terms if word and t.word == word[0]), None)
     return set(term.alternatives) if term else None
+
+
+def adverb_and_adjective(word: str) -> set[str]:
+    """The adverb of an adjective ending as most do ("moral" -> "morally", "urgent" -> "urgently"), or the
+    adjective of such an adverb; "family" and "early" are no adverbs of "fami" or "ear"."""
+    if word.endswith("ly") and word[:-2].endswith(_ADVERB_BASES):
+        return {word[:-2]}
+    return {word + "ly"} if word.endswith(_ADVERB_BASES) else set()
+
+
+_ADVERB_BASES = ("al", "ent", "ant", "ive", "ous", "ful", "less", "ic", "ate")
 
 
 def is_specific(word: str, question: str) -> bool:

@@ -451,3 +451,14 @@ def test_what_someone_reckons_is_answered_by_what_they_are_reported_to_say(pipel
     answer = pipeline.ask("why does he reckon the big care companies should pay extra tax")
     assert "market failure" in answer.answer and "He suggested" in answer.citations[0].quote
     _check_citations(pipeline, answer)
+
+
+def test_an_adjective_meets_its_adverb_in_the_documents():
+    from qa.understand import adverb_and_adjective
+    assert adverb_and_adjective("moral") == {"morally"} and adverb_and_adjective("urgently") == {"urgent"}
+    assert adverb_and_adjective("family") == set() and adverb_and_adjective("early") == set()
+
+
+def test_a_question_in_adjectives_finds_the_documents_adverbs(pipeline):
+    answer = pipeline.ask("How did MacAlister characterise the case for change in moral and financial terms?")
+    assert "morally urgent" in answer.answer
