@@ -113,3 +113,14 @@ def each_one(question: str, terms: tuple[Term, ...]) -> frozenset[str]:
         return frozenset()
     word = stem(one.group(1).lower())
     return next((t.alternatives for t in terms if t.word == word), frozenset({word}))
+
+
+# "Besides the Care Review, what else ...?", "apart from X, which other ...": X is what the answer is not.
+_BESIDES = re.compile(r"\b(?:besides|apart from|other than|aside from|except(?: for)?|as well as)\s+([^,?]+?)\s*(?:,|\?|$)"
+                      r"(?=.*\b(?:else|other|also|too)\b)", re.I)
+
+
+def without_set_aside(question: str) -> str:
+    """The question without what a "besides X, what else?" question puts aside: X is not asked about."""
+    m = _BESIDES.search(question)
+    return question[:m.start(1)] + question[m.end(1):] if m else question

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qa.asking import (CATEGORY_HEADS, INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun,
                        last_sentence)
-from qa.clauses import asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of
+from qa.clauses import asks_committed, asks_outcome, asks_view, without_set_aside, each_one, event_of, said_by, subject_of
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -91,8 +91,9 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     if isinstance(reading, str):
         reading = Reading(reading, reading)
     question = reading.text
-    rewritten, matched = rewrite(question)
-    surfaces = {stem(w): w for w in surface_words(question)}
+    asked_about = without_set_aside(question)
+    rewritten, matched = rewrite(asked_about)
+    surfaces = {stem(w): w for w in surface_words(asked_about)}
     alternatives: dict[str, set[str]] = {word: {word} for word in surfaces}
     for phrase, replacements in matched:
         replacement_words = {w for r in replacements for w in content_words(r)}

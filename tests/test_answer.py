@@ -462,3 +462,12 @@ def test_an_adjective_meets_its_adverb_in_the_documents():
 def test_a_question_in_adjectives_finds_the_documents_adverbs(pipeline):
     answer = pipeline.ask("How did MacAlister characterise the case for change in moral and financial terms?")
     assert "morally urgent" in answer.answer
+
+
+def test_what_a_besides_question_puts_aside_is_not_asked_about(pipeline):
+    from qa.clauses import without_set_aside
+    assert without_set_aside("Besides the Care Review, what else was it responding to?") == \
+        "Besides , what else was it responding to?"
+    assert without_set_aside("besides that, how much was it") == "besides that, how much was it"  # no "else"
+    answer = pipeline.ask("Besides the Care Review, what else was the government's strategy responding to?")
+    assert "Arthur Labinjo-Hughes" in answer.answer
