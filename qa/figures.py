@@ -131,6 +131,9 @@ def figures_of(kind: str, text: str) -> list[Figure]:
     figures = [f for f in find_figures(text) if f.kind == kind]
     if kind == "date":
         figures += [f for f in find_figures(text) if f.kind == "duration" and re.search(r"\d{4}", f.text)]
+        # "by when?" is answered by a time limit: "within the next six months"
+        figures += [Figure("date", m.start(), f.end, text[m.start():f.end]) for f in find_figures(text)
+                    if f.kind == "duration" for m in [re.search(r"\bwithin\s+$", text[:f.start])] if m]
     return figures
 
 

@@ -148,7 +148,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     return _with_demands(query)
 
 
-_ASKS_PAST = re.compile(r"\bwhen (?:did|was|were|had|has|have)\b|\bwhat (?:day|date|month|year) (?:did|was|were)\b", re.I)
+_ASKS_PAST = re.compile(r"\bwhen (?:did|was|were|had|has|have)\b|\bwhat (?:day|date|month|year) (?:did|was|were)\b"
+                        r"|\bwhat (?:was|were) the (?:\w+ )?(?:deadline|date|day|month|year)s?\b", re.I)
 _FUTURE = re.compile(r"\b(?:would|will|going to|gonna|shall)\b|'d\b", re.I)
 
 

@@ -471,3 +471,11 @@ def test_what_a_besides_question_puts_aside_is_not_asked_about(pipeline):
     assert without_set_aside("besides that, how much was it") == "besides that, how much was it"  # no "else"
     answer = pipeline.ask("Besides the Care Review, what else was the government's strategy responding to?")
     assert "Arthur Labinjo-Hughes" in answer.answer
+
+
+def test_by_when_is_answered_by_a_time_limit_but_a_past_date_is_not(pipeline):
+    answer = pipeline.ask("the councils lot wanted some white paper thing by when")
+    assert "within the next six months" in answer.answer.lower()
+    for question in ("When did the government publish the White Paper the LGA called for?",
+                     "What was the deadline for responses to MacAlister's Call for Advice?"):
+        assert pipeline.ask(question).abstained, question
