@@ -18,6 +18,8 @@ from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
+PART_PENALTY = 0.1  # a sum given as a part of a whole, where the question names no part
+_PART_OF = re.compile(r"\b(?:a further|further|part of|also|in addition|additional|included|including|as well)\b", re.I)
 BOND_WEIGHT = 0.2  # a figure's own clause matching the question, on top of its sentence's score
 TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it
 TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in full by the launch story
@@ -155,6 +157,11 @@ class CandidateFinder:
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
+        if query.kind == "money" and not demands.increase:
+            # "How much are they putting in?": "a further £45m", "part of a £12 million investment" are parts
+            # of a whole; a sum given as the whole comes first among those about as well matched.
+            candidates = [(score - (PART_PENALTY if _PART_OF.search(c.text[:c.figure.start]) else 0.0), c)
+                          for score, c in candidates]
         if query.category in INSTANCES_ONLY and query.wants_figure:
             # "Which council is she from?": only a council's name answers; the board she chairs does not.
             candidates = [(score, c) for score, c in candidates if of_category(query.category, c.text, c.figure)]
