@@ -159,7 +159,8 @@ class CandidateFinder:
             candidates = [(score, c) for score, c in candidates if given <= set(numbers_in(c.text))]
         if query.kind == "money" and not demands.increase:
             # "How much are they putting in?": "a further £45m", "part of a £12 million investment" are parts
-            # of a whole; a sum given as the whole comes first among those about as well matched.
+            # of a whole; a sum given as the whole comes first among those about as well matched (a question
+            # naming the part, "for foster carers", matches its sentence by far more).
             candidates = [(score - (PART_PENALTY if _PART_OF.search(c.text[:c.figure.start]) else 0.0), c)
                           for score, c in candidates]
         if query.category in INSTANCES_ONLY and query.wants_figure:
