@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.figures import PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, role_window, title_of
+from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
+                        title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
@@ -259,6 +260,13 @@ class CandidateFinder:
         if naming is None or (roles and not roles & set(content_words(text[naming.start:naming.end]))):
             return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there
         bond = coverage(query, set(content_words(sentence.text)), set())
+        if query.kind == "name":  # "which charity said X?": the body the speaker speaks for, named beside them
+            body = next((f for f in named_things_in(text[naming.start:naming.end])
+                         if of_category(query.category, text[naming.start:naming.end], f)), None)
+            if body is None:
+                return sentence, None, 0.0
+            return (replace(sentence, figure_at=naming),
+                    Figure("name", naming.start + body.start, naming.start + body.end, body.text), bond)
         return (replace(sentence, figure_at=naming),
                 Figure("person", speaker.named_at.start, speaker.named_at.end, speaker.name), bond)
 

@@ -143,8 +143,9 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
     )
-    if kind == "person" and not query.asks_speaker and _MENTIONS_SAYING.search(question) and not query.roles():
-        query = replace(query, asks_speaker=True)
+    if (kind == "person" or query.category) and not query.asks_speaker and _MENTIONS_SAYING.search(question) \
+            and not query.roles():
+        query = replace(query, asks_speaker=True)  # "which charity was talking about X?": whose words say X
     return _with_demands(query)
 
 

@@ -60,3 +60,9 @@ def test_who_said_it_is_answered_by_the_speaker_and_where_they_are_named(pipelin
     assert answer.answer.startswith(f"{speaker}.")
     assert any(speaker in c.quote for c in answer.citations)  # the name stands in a cited passage
     assert unsupported_names(answer.answer, " ".join(c.quote for c in answer.citations)) == []
+
+
+def test_which_body_was_talking_about_it_is_the_body_its_speaker_speaks_for(pipeline):
+    answer = pipeline.ask("which charity was talkin abt kids gettin groomed into county lines")
+    assert answer.answer.startswith("Children’s Society")
+    assert "Mark Russell" in answer.citations[1].quote and "names the speaker, of Children’s Society" in answer.answer
