@@ -15,7 +15,7 @@ from qa.schema import Span
 from tests.conftest import ROOT
 
 SUITES = [ROOT / "evals" / name for name in ("cases.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl",
-                                                      "dev5.jsonl", "dev6.jsonl", "dev7.jsonl")]
+                                                      "dev5.jsonl", "dev6.jsonl", "dev7.jsonl", "dev8.jsonl")]
 ASKS_HEADLINE = re.compile(r"\b(headlines?|headlined|titled?)\b", re.I)
 DATELINE = re.compile(r"(?:\w+day,? )?(?:\d{1,2} \w+|\w+ \d{1,2}),? \d{4}")
 
@@ -70,7 +70,8 @@ def test_no_answer_cites_one_article_twice(answers):
         # The two exceptions: an article's dateline, cited beside its sentence saying "today", and the
         # sentence naming who speaks, cited beside a quotation too far from it to quote the two as one.
         datelines = [c for c in answer.citations if DATELINE.fullmatch(c.quote)
-                     or f"[{c.n}] names {answer.figure} as the speaker." in answer.answer]
+                     or f"[{c.n}] names {answer.figure} as the speaker." in answer.answer
+                     or f"[{c.n}] names the speaker, of {answer.figure}." in answer.answer]
         dated += bool(datelines)
         ids = [c.doc_id for c in answer.citations if c not in datelines]
         assert len(ids) == len(set(ids)), (case.id, ids)
