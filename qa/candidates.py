@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
                         title_of)
@@ -28,6 +29,7 @@ PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 NOUN_BOND = 0.2  # and one called what the question calls it ("the group") is preferred to its kin ("a board")
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
@@ -222,7 +224,12 @@ class CandidateFinder:
         if key not in self._subjects:  # off_subject compares each figure with the same few best sentences
             doc = self.index.documents[key[0]]
             text = f"{sentence_before(doc.text, sentence.span.start)} {sentence.text}"
-            self._subjects[key] = set(content_words(text)) | set(content_words(doc.title))
+            # Who says a quoted sentence, and when its article is dated, are what it is about too.
+            speaker = self.index.speaker_at(key[0], sentence.span.start)
+            naming = speaker.naming or speaker.named_at if speaker else None
+            who = doc.text[naming.start:naming.end] if naming else ""
+            dated = date.fromisoformat(doc.date).strftime("%B %Y") if _ISO_DATE.fullmatch(doc.date) else ""
+            self._subjects[key] = set(content_words(f"{text} {doc.title} {who} {dated}"))
         return self._subjects[key]
 
     def on_event(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -487,3 +487,9 @@ def test_what_they_are_putting_in_is_the_sum_given_as_a_whole_not_a_further_part
     answer = pipeline.ask(question)
     assert answer.answer.startswith("£200m"), answer.answer
     _check_citations(pipeline, answer)
+
+
+def test_a_quoted_sentence_is_about_its_speaker_and_an_article_about_its_date(pipeline):
+    # The sentence naming Cllr Blake gives no period; the one she speaks in does.
+    answer = pipeline.ask("Over what period did Cllr Judith Blake say demand for support had increased dramatically?")
+    assert "last decade" in answer.answer
