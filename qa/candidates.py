@@ -37,6 +37,8 @@ SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name
 
 # Verbs that carry no subject of their own ("what did they want", "how would it end").
 _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
+# Words of a question phrase ("how long", "how soon") that name no subject either.
+_ASKING_WORDS = {"long", "soon", "often", "far"}
 _INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
 # Words that make a title another one (the shadow minister is not the minister).
 _QUALIFIED_ROLE = re.compile(
@@ -194,7 +196,7 @@ class CandidateFinder:
         frequency = self.index.vocabulary.document_frequency
         own = self.subject_words(candidate)
         missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own
-                   and not t.alternatives & MEASURE_NOUNS and t.word not in _LIGHT_VERBS
+                   and not t.alternatives & MEASURE_NOUNS and t.word not in _LIGHT_VERBS | _ASKING_WORDS
                    and frequency.get(t.word, 0) <= ANCHOR_DF]
         if not missing:
             return False

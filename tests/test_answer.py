@@ -493,3 +493,8 @@ def test_a_quoted_sentence_is_about_its_speaker_and_an_article_about_its_date(pi
     # The sentence naming Cllr Blake gives no period; the one she speaks in does.
     answer = pipeline.ask("Over what period did Cllr Judith Blake say demand for support had increased dramatically?")
     assert "last decade" in answer.answer
+
+
+def test_the_long_of_how_long_is_no_subject_the_answer_must_name(pipeline):
+    answer = pipeline.ask("how long is the govt's 200m spread over")
+    assert answer.answer.startswith("Two years"), answer.answer
