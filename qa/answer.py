@@ -24,7 +24,7 @@ from qa.retrieve import HybridRetriever
 from qa.safety import support_for
 from qa.schema import Answer, Citation, Span
 from qa.settings import Settings
-from qa.text import content_words
+from qa.text import content_words, month_and_year
 from qa.understand import Understander
 from qa.verify import Verdict, Verifier
 
@@ -182,7 +182,9 @@ class Pipeline:
             dense = self.index.sentence_vectors[first:first + count] @ query_vector
             spans = chunk.sentences or (Span(chunk.start, chunk.end),)
             text_of = self.index.document_text(chunk.doc_id)
-            context = set(content_words(chunk.text)) | set(content_words(chunk.title))
+            # "in the Feb 2023 thing": the month its article is dated is a time all its sentences are in
+            dated = month_and_year(self.index.documents[chunk.doc_id].date)
+            context = set(content_words(f"{chunk.text} {chunk.title} {dated}"))
             prior = 1.0 / (1 + passage.rank)
             # A near-tie goes to the preferred kind; evidence, and so abstaining, is left as it was.
             kind = self.index.documents[chunk.doc_id].kind

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
 
 from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
                         title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
-from qa.text import content_words, numbers_in, sentence_before, stem
+from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
 from qa.asking import INSTANCES_ONLY, PLACES
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
@@ -29,7 +28,6 @@ PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 NOUN_BOND = 0.2  # and one called what the question calls it ("the group") is preferred to its kin ("a board")
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
@@ -230,8 +228,7 @@ class CandidateFinder:
             speaker = self.index.speaker_at(key[0], sentence.span.start)
             naming = speaker.naming or speaker.named_at if speaker else None
             who = doc.text[naming.start:naming.end] if naming else ""
-            dated = date.fromisoformat(doc.date).strftime("%B %Y") if _ISO_DATE.fullmatch(doc.date) else ""
-            self._subjects[key] = set(content_words(f"{text} {doc.title} {who} {dated}"))
+            self._subjects[key] = set(content_words(f"{text} {doc.title} {who} {month_and_year(doc.date)}"))
         return self._subjects[key]
 
     def on_event(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:

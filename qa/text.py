@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 
@@ -172,3 +173,10 @@ def unsupported_numbers(answer: str, quotes: list[str]) -> list[str]:
                    for c, n, s in supported):
             missing.append(f"{currency}{number}{scale if scale == '%' else (' ' + scale if scale else '')}")
     return missing
+
+
+def month_and_year(iso_date: str) -> str:
+    """ "February 2023" for "2023-02-02"; empty for a date not given in full."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso_date):
+        return ""
+    return datetime.date.fromisoformat(iso_date).strftime("%B %Y")

@@ -498,3 +498,10 @@ def test_a_quoted_sentence_is_about_its_speaker_and_an_article_about_its_date(pi
 def test_the_long_of_how_long_is_no_subject_the_answer_must_name(pipeline):
     answer = pipeline.ask("how long is the govt's 200m spread over")
     assert answer.answer.startswith("Two years"), answer.answer
+
+
+def test_a_time_the_question_names_is_met_by_the_month_its_article_is_dated(pipeline):
+    from qa.text import month_and_year
+    assert month_and_year("2023-02-02") == "February 2023" and month_and_year("2023") == ""
+    answer = pipeline.ask("whos the childrens minister in the feb 2023 thing")
+    assert answer.answer.startswith("Claire Coutinho"), answer.answer
