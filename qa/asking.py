@@ -30,7 +30,11 @@ _ASKS = (
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor)\b"
-                          r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?(chair|chairman|chairwoman|president|chief executive|director)(?=\s+(?:\w+ed|said|says|is|was|did|does|spoke|told|wrote)\b|\W*$)|\bname (of )?the (person|minister)\b", re.I)),
+                          # "which LGA Children and Young People Board chair responded?": the title's holder
+                          r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?"
+                          r"(chair|chairman|chairwoman|president|chief executive|director)"
+                          r"(?=\s+(?:\w+ed|said|says|is|was|did|does|spoke|told|wrote)\b|\W*$)"
+                          r"|\bname (of )?the (person|minister)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
     ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich ([\w-]+ ){0,2}(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat ((is|are|was|were) the )?([\w-]+ ){0,2}(law|act|charity|group|newspaper|body|strategy|service|schemes?|programmes?)\b"
                          rf"|\b(which|what) (\w+ )?({'|'.join(_INSTANCES)})(?={_HEAD_ENDS})", re.I)),

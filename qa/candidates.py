@@ -8,18 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.asking import INSTANCES_ONLY, PLACES
 from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
                         title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Passage, Span
 from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
-from qa.asking import INSTANCES_ONLY, PLACES
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
-PART_PENALTY = 0.1  # a sum given as a part of a whole, where the question names no part
+PART_PENALTY = 0.1  # a sum given as a part of a whole ("a further £45m"), against one given as the whole
 _PART_OF = re.compile(r"\b(?:a further|further|part of|also|in addition|additional|included|including|as well)\b", re.I)
 BOND_WEIGHT = 0.2  # a figure's own clause matching the question, on top of its sentence's score
 TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it

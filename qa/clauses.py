@@ -60,6 +60,7 @@ _VIEW_OF_SOMEONE = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?(?:{_SAYING[0]}|says|
 
 
 def asks_view(question: str) -> bool:
+    """Whether the question asks what someone it does not name says or thinks ("why does he reckon ...?")."""
     return bool(_VIEW_OF_SOMEONE.search(question))
 
 

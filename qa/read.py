@@ -278,8 +278,8 @@ class ExtractiveReader:
         both = self.joined(stated, replace(best, figure_at=None, figure=None)) if best.figure.kind == "person" else None
         if both is not None:  # who speaks, and what they say, in one passage of the article
             return Draft((Statement(f"{lead}.", (1,)), Statement(f"{flat(both.text)} [1]", (1,))), (both,), figure=lead)
-        where = {"date": f"The article saying so is dated {lead} [2].",
-                 "person": f"[2] names {lead} as the speaker."}.get(best.figure.kind, f"[2] names the speaker, of {lead}.")
+        where = {"date": f"The article saying so is dated {lead} [2].", "person": f"[2] names {lead} as the speaker."
+                 }.get(best.figure.kind, f"[2] names the speaker, of {lead}.")  # a body they speak for
         statements = (Statement(f"{lead}.", (2,)), Statement(f"{flat(best.text)} [1]", (1,)),
                       Statement(where, (2,), claim=False))
         return Draft(statements, (best, stated), figure=lead)

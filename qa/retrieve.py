@@ -85,7 +85,9 @@ class HybridRetriever:
         though one of its sentences answers it: the small-to-big lookup of a parent-document retriever."""
         return self._after(after, [(row, score, None) for row, score in self.by_sentence(query_vector)[:limit]])
 
-    def _after(self, after: tuple[Passage, ...], extra: list[tuple[int, float | None, float | None]]):
+    def _after(self, after: tuple[Passage, ...],
+               extra: list[tuple[int, float | None, float | None]]) -> tuple[Passage, ...]:
+        """``after`` followed by the chunks of ``extra`` (row, dense score, lexical score) it lacks."""
         have = {p.chunk.chunk_id for p in after}
         extra = [e for e in extra if self.index.chunks[e[0]].chunk_id not in have]
         return after + tuple(Passage(self.index.chunks[row], len(after) + i, 0.0, dense, lexical)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from qa.asking import (CATEGORY_HEADS, INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun,
                        last_sentence)
-from qa.clauses import asks_committed, asks_outcome, asks_view, without_set_aside, each_one, event_of, said_by, subject_of
+from qa.clauses import (asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of,
+                        without_set_aside)
 from qa.figures import people_in
 from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -28,6 +29,8 @@ SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.toml"
 # A question word the documents never use, and which is no specific thing, still counts for a little:
 # about as much as a word half the passages use, so that one unfamiliar word does not sink the evidence.
 UNKNOWN_COMMON_WEIGHT = 1.1
+# A noun only, used less often than this in English (wordfreq's Zipf scale: "prescriptions" 3.4, "title"
+# 4.9), is a specific thing when the documents never use it.
 RARE_NOUN_ZIPF = 4.0
 
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
