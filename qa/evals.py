@@ -7,7 +7,6 @@ in the same format can be scored, and the same results render as JSON, Markdown 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 import tomllib
@@ -19,7 +18,7 @@ from qa.index import LoadedIndex
 from qa.schema import Answer, Citation
 from qa.settings import PROJECT_ROOT, Settings
 from qa.text import normalise, numbers_in, sentence_spans, unsupported_numbers
-from qa.verify import unsupported_names
+from qa.verify import unsupported_answer_names
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "cases.jsonl"
 # Written blind and never tuned on: the honest measure of how well the rules generalise.
@@ -113,7 +112,7 @@ def score_answer(case: Case, answer: Answer) -> dict:
     )
     rank = next((i for i, doc in enumerate(answer.retrieved, start=1) if doc in case.sources), None)
     shown = " ".join(f"{c.title}. {c.quote}" for c in answer.citations)
-    names = [] if answer.abstained else unsupported_names(re.sub(r"\[\d+\]", " ", answer.answer), shown)
+    names = [] if answer.abstained else unsupported_answer_names(answer.answer, shown)
     asked = answer.reader == "generative" or (bool(answer.fallback) and answer.fallback != NO_MODEL_ASKED)
     return {
         "id": case.id, "question": case.question, "persona": case.persona, "tags": list(case.tags),

@@ -125,6 +125,12 @@ def unsupported_names(statement: str, support: str) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def unsupported_answer_names(answer: str, shown: str) -> list[str]:
+    """``unsupported_names`` of a whole answer, its citation markers read as the breaks they are ("... 100,000.
+    [1] Also stated in [2]." opens a sentence with "Also")."""
+    return unsupported_names(re.sub(r"\[\d+\]", " ", answer), shown)
+
+
 def names_in(statement: str) -> list[tuple[str, bool]]:
     """Capitalised words, each with whether it opens a sentence (after a full stop, 'months.” Also', or at
     an opening quotation mark), where a capital says nothing about it."""

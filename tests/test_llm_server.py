@@ -15,7 +15,7 @@ import pytest
 from benchmarks.load import free_port, wait_for
 from qa.answer import NO_MODEL_ASKED
 from qa.text import unsupported_numbers
-from qa.verify import unsupported_names
+from qa.verify import unsupported_answer_names
 from tests.conftest import run_qa
 from tests.browser import browser_context  # noqa: F401  (a fixture, found by name)
 from tests.test_offline import GUARD
@@ -96,7 +96,7 @@ def test_answers_through_a_real_model_server_are_verified_or_fall_back(settings,
             assert answer["fallback"], answer  # the model was configured: why its answer is not shown
         if not answer["abstained"]:
             assert not unsupported_numbers(answer["answer"], quotes), answer
-            assert not unsupported_names(answer["answer"].replace("[", " ").replace("]", " "), shown), answer
+            assert not unsupported_answer_names(answer["answer"], shown), answer
         asked += answer["fallback"] != NO_MODEL_ASKED
     assert answers[-1]["abstained"] and answers[-1]["fallback"] == NO_MODEL_ASKED  # France: no model asked
     assert asked >= 4
