@@ -19,7 +19,7 @@ from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
-PART_PENALTY = 0.2  # a sum given as a part of a whole ("a further £45m"), against one given as the whole
+PART_PENALTY = 0.1  # a sum given as a part of a whole ("a further £45m"), against one given as the whole
 _PART_OF = re.compile(r"\b(?:a further|further|part of|also|in addition|additional|included|including|as well)\b", re.I)
 BOND_WEIGHT = 0.2  # a figure's own clause matching the question, on top of its sentence's score
 TITLE_WEIGHT = 1.0  # the title a name carries, on top of the words around it

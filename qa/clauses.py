@@ -95,7 +95,7 @@ def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:
 _PROPOSED = re.compile(r"\b(want\w*|call\w* for|ask\w* for|propos\w*|recommend\w*|suggest\w*|need\w*)\b", re.I)
 _COMMITTED = re.compile(r"\b(put(?:s|ting)? in|putting|spend(?:s|ing)?|spent|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing)"
                         r"|commit(?:s|ted|ting)?|giv(?:e|es|ing)|gave|invest(?:s|ed|ing)?|back(?:s|ed|ing)"
-                        r"|allocat(?:e|es|ed|ing)|provid(?:e|es|ed|ing)|behind)\b", re.I)  # "the money behind the plan"
+                        r"|allocat(?:e|es|ed|ing)|provid(?:e|es|ed|ing))\b", re.I)
 
 
 def asks_committed(question: str) -> bool:

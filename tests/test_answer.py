@@ -481,7 +481,7 @@ def test_by_when_is_answered_by_a_time_limit_but_a_past_date_is_not(pipeline):
         assert pipeline.ask(question).abstained, question
 
 
-@pytest.mark.parametrize("question", ["how much is the govt actualy putting in then", "how much money is actually behind the govt plan",
+@pytest.mark.parametrize("question", ["how much is the govt actualy putting in then",
                                       "how much money did govt actually put in after the review cos it sounds like not much"])
 def test_what_they_are_putting_in_is_the_sum_given_as_a_whole_not_a_further_part(pipeline, question):
     answer = pipeline.ask(question)
