@@ -171,6 +171,7 @@ def test_question_kinds():
     assert asked_kind("has the number of kids in care risen") == "percent"
     assert asked_kind("how many more foster carers will there be") == "count"
     assert asked_kind("On what exact date did he launch the review?") == "date"
+    assert asked_kind("What total amount was committed?") == "money"
     # Up to two words (a number, a hyphenated modifier) may stand before the thing whose name is asked.
     assert asked_kind("Which two school-based programmes get funding?") == "name"
     # A chair, president or chief executive named by what they chair asks for the person.
