@@ -183,12 +183,11 @@ class Pipeline:
             spans = chunk.sentences or (Span(chunk.start, chunk.end),)
             text_of = self.index.document_text(chunk.doc_id)
             # "in the Feb 2023 thing": the month its article is dated is a time all its sentences are in
-            dated = month_and_year(self.index.documents[chunk.doc_id].date)
-            context = set(content_words(f"{chunk.text} {chunk.title} {dated}"))
+            doc = self.index.documents[chunk.doc_id]
+            context = set(content_words(f"{chunk.text} {chunk.title} {month_and_year(doc.date)}"))
             prior = 1.0 / (1 + passage.rank)
             # A near-tie goes to the preferred kind; evidence, and so abstaining, is left as it was.
-            kind = self.index.documents[chunk.doc_id].kind
-            preferred = 0.05 if self.settings.prefer_kind and kind == self.settings.prefer_kind else 0.0
+            preferred = 0.05 if self.settings.prefer_kind and doc.kind == self.settings.prefer_kind else 0.0
             for span, similarity in zip(spans, dense.tolist()):
                 text = text_of[span.start:span.end]
                 words = set(content_words(text))

@@ -226,8 +226,7 @@ class CandidateFinder:
             text = f"{sentence_before(doc.text, sentence.span.start)} {sentence.text}"
             # Who says a quoted sentence, and when its article is dated, are what it is about too.
             speaker = self.index.speaker_at(key[0], sentence.span.start)
-            naming = speaker.naming or speaker.named_at if speaker else None
-            who = doc.text[naming.start:naming.end] if naming else ""
+            who = doc.text[speaker.named_in.start:speaker.named_in.end] if speaker else ""
             self._subjects[key] = set(content_words(f"{text} {doc.title} {who} {month_and_year(doc.date)}"))
         return self._subjects[key]
 

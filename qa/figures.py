@@ -128,12 +128,14 @@ def figures_of(kind: str, text: str) -> list[Figure]:
         return people_in(text) or [f for f in named_things_in(text) if " " in f.text]
     if kind == "name":
         return named_things_in(text)
-    figures = [f for f in find_figures(text) if f.kind == kind]
+    found = find_figures(text)
+    figures = [f for f in found if f.kind == kind]
     if kind == "date":
-        figures += [f for f in find_figures(text) if f.kind == "duration" and re.search(r"\d{4}", f.text)]
+        durations = [f for f in found if f.kind == "duration"]
+        figures += [f for f in durations if re.search(r"\d{4}", f.text)]
         # "by when?" is answered by a time limit: "within the next six months"
-        figures += [Figure("date", m.start(), f.end, text[m.start():f.end]) for f in find_figures(text)
-                    if f.kind == "duration" for m in [re.search(r"\bwithin\s+$", text[:f.start])] if m]
+        figures += [Figure("date", m.start(), f.end, text[m.start():f.end]) for f in durations
+                    for m in [re.search(r"\bwithin\s+$", text[:f.start])] if m]
     return figures
 
 

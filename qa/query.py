@@ -8,6 +8,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from qa.asking import CATEGORY_HEADS
+
 # Nouns that name one particular amount. When a question names one, the figure must be about it:
 # "how much is the allowance rise?" is not answered by "£25m for recruitment" in the same sentence.
 MEASURE_NOUNS = frozenset({"allowance", "salary", "wage", "pay", "tax", "fee", "rent", "pension", "grant", "bonus",
@@ -64,8 +66,7 @@ class Query:
     rewritten: str  # the question with everyday words replaced by the documents' words (for retrieval)
     # The question demands a figure of its kind ("how much ...?"); otherwise a figure is preferred only.
     wants_figure: bool = False
-    category: frozenset[str] = frozenset()  # for a name: what it is a name of ("which board")
-    category_noun: str = ""  # the question's own word for it ("group"): a Group before a Board
+    category_noun: str = ""  # for a name, the question's word for what it names ("group"): a Group before a Board
     explicit: bool = False  # a question phrase asks for the kind ("who ...?"), not just a topic word
     demands: Demands = field(default_factory=Demands)
     asks_author: bool = False  # "who wrote the article about X?"
@@ -84,6 +85,11 @@ class Query:
     asks_outcome: bool = False  # "did they actually do the windfall tax in the end?": whether it came about
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
+
+    @property
+    def category(self) -> frozenset[str]:
+        """What the name asked for is a name of: the head words it may end with ("which board")."""
+        return CATEGORY_HEADS.get(self.category_noun, frozenset())
 
     def words(self) -> set[str]:
         return {t.word for t in self.terms}

@@ -196,7 +196,7 @@ class ExtractiveReader:
             naming |= set(content_words(sentence_before(text, sentence.span.start)))
         speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
         if speaker is not None:
-            at = speaker.naming or speaker.named_at
+            at = speaker.named_in
             naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
         return naming
 

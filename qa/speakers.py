@@ -36,6 +36,11 @@ class Speaker:
     named_at: Span  # in the document: the mention of the name
     naming: Span | None = None  # the sentence holding that mention, which a citation of "who said it" quotes
 
+    @property
+    def named_in(self) -> Span:
+        """The sentence naming them, or the mention itself where no sentence was found."""
+        return self.naming or self.named_at
+
 
 def speakers_of(text: str) -> list[tuple[Span, Speaker]]:
     """(paragraph, speaker) for each paragraph of ``text`` that quotes or reports someone, in order."""

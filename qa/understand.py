@@ -15,12 +15,11 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.asking import (CATEGORY_HEADS, INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun,
-                       last_sentence)
+from qa.asking import INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, last_sentence
 from qa.clauses import (asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of,
                         without_set_aside)
 from qa.figures import people_in
-from qa.normalise import REAL_WORD_ZIPF, QuestionNormaliser, Reading, as_read, zipf
+from qa.normalise import QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
 from qa.speakers import SPEECH_VERBS
 from qa.text import content_words, normalise, numbers_in, stem, surface_words
@@ -138,7 +137,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         question=question, kind=kind, terms=tuple(terms), rewritten=rewritten,
         wants_figure=explicit and kind in ("age", "percent", "duration", "date", "count", "place", "money")
         or wants_names,
-        category=CATEGORY_HEADS.get(noun, frozenset()), category_noun=noun, explicit=explicit,
+        category_noun=noun, explicit=explicit,
         asks_author=kind == "person" and bool(_ASKS_AUTHOR.search(question)),
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
