@@ -15,7 +15,8 @@ from qa.schema import Span
 from tests.conftest import ROOT
 
 SUITES = [ROOT / "evals" / name for name in ("cases.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl",
-                                                      "dev5.jsonl", "dev6.jsonl", "dev7.jsonl", "dev8.jsonl")]
+                                                      "dev5.jsonl", "dev6.jsonl", "dev7.jsonl", "dev8.jsonl",
+                                                      "dev9.jsonl")]
 ASKS_HEADLINE = re.compile(r"\b(headlines?|headlined|titled?)\b", re.I)
 DATELINE = re.compile(r"(?:\w+day,? )?(?:\d{1,2} \w+|\w+ \d{1,2}),? \d{4}")
 
