@@ -26,6 +26,7 @@ _SPEAKER_AFTER = re.compile(rf"[,.!?][”\"]\s*(?:(?:{SPEECH_VERBS})\s+(?P<after
 _AUXILIARY = re.compile(r"(?:\s+(?:has|have|had|also|then|later|previously))+$", re.I)  # "MacAlister has warned"
 _PRONOUN = re.compile(r"^(?:he|she|they)$", re.I)
 _OPENS_QUOTE = re.compile(r"^\s*[“\"‘]")
+_INTRODUCES = re.compile(r":\s*[“\"]")  # a colon before a quotation: what follows is someone's words
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ def _named_in(line: str, offset: int, people: list[Speaker], last: Speaker | Non
                     speaker = _resolved(m.group(group), offset + m.start(group), people, last)
                     if speaker is not None:
                         return speaker
+    colon = _INTRODUCES.search(line)
+    named = people_in(line[:colon.start()]) if colon else []
+    if named:  # "The Department said Gavin Williamson would give a speech saying: “...": the last one named
+        return _resolved(named[-1].text, offset + named[-1].start, people, last)
     return None
 
 

@@ -66,3 +66,9 @@ def test_which_body_was_talking_about_it_is_the_body_its_speaker_speaks_for(pipe
     answer = pipeline.ask("which charity was talkin abt kids gettin groomed into county lines")
     assert answer.answer.startswith("Children’s Society")
     assert "Mark Russell" in answer.citations[1].quote and "names the speaker, of Children’s Society" in answer.answer
+
+
+def test_a_colon_before_a_quotation_makes_the_last_person_named_its_speaker():
+    text = ("The Department said Education Secretary Gavin Williamson would give a speech today saying: “We must act.\n"
+            "“This review will not shy away from problems.”\n")
+    assert [who.name for _, who in speakers_of(text)] == ["Gavin Williamson", "Gavin Williamson"]
