@@ -61,6 +61,7 @@ class _Tables:
     fillers: frozenset[str]
     trailing: frozenset[str]  # fillers wherever they end a clause, not only at its start
     contractions: dict[str, str]
+    hedges: frozenset[str]  # two-word hedges after any word ("or something")
 
 
 @cache
@@ -76,7 +77,8 @@ def _tables() -> _Tables:
         if "'" in key or key.endswith("nt") or not getAllLemmas(key):
             expansions.setdefault(key, value.lower())
     fillers = raw["fillers"]
-    return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions)
+    return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions,
+                   frozenset(fillers["hedges"]))
 
 
 def as_read(phrase: str) -> str:
@@ -346,6 +348,19 @@ class QuestionNormaliser:
     def knows_whole(self, word: str) -> bool:
         return word in self.words or word in self.extra_words
 
+    def drop_hedges(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
+        """A hedge after a word ("a teacher or something", "money and stuff") says nothing asked; a clause
+        end it carried stays with the word before it."""
+        out: list[str] = []
+        for token in tokens:
+            core = _CORE.match(token).group(2).lower()
+            if out and len(out) > 1 and f"{_CORE.match(out[-1]).group(2).lower()} {core}" in self.tables.hedges:
+                changes.append((f"{out.pop()} {token}", ""))
+                out[-1] += _CORE.match(token).group(3)
+                continue
+            out.append(token)
+        return out
+
     def drop_fillers(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
         """Greetings and fillers at the start or end of a clause ("or nah, by how much") say nothing asked."""
         fillers = self.tables.fillers
@@ -355,6 +370,7 @@ class QuestionNormaliser:
 
         out: list[str] = []
         clause_start = True
+        tokens = self.drop_hedges(tokens, changes)
         for token in tokens:
             ends_clause = bool(_CLAUSE_END.search(token))
             if (clause_start and is_filler(token)) or (ends_clause and is_filler(token, self.tables.trailing)):

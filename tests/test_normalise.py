@@ -153,3 +153,8 @@ def test_a_letter_held_down_for_emphasis_is_read_once_or_twice(normaliser):
     assert ("pleaseee", "please") in normaliser.normalise("pleaseee tell me").changes
     assert normaliser.normalise("whyyy did it happen").text.startswith("why")
     assert normaliser.normalise("the £300000 pot").text == "the £300000 pot"  # figures stay as typed
+
+
+def test_a_hedge_after_a_word_is_dropped_and_its_clause_end_kept(normaliser):
+    assert normaliser.normalise("was macalister like a teacher or smth before").text == "was macalister like a teacher before"
+    assert normaliser.normalise("do they get money and stuff?").text == "do they get money?"
