@@ -182,9 +182,10 @@ class Pipeline:
             dense = self.index.sentence_vectors[first:first + count] @ query_vector
             spans = chunk.sentences or (Span(chunk.start, chunk.end),)
             text_of = self.index.document_text(chunk.doc_id)
-            # "in the Feb 2023 thing": the month its article is dated is a time all its sentences are in
+            # "in the Feb 2023 thing", "the CYP Now piece": the month its article is dated and the outlet
+            # that published it are said of all its sentences
             doc = self.index.documents[chunk.doc_id]
-            context = set(content_words(f"{chunk.text} {chunk.title} {month_and_year(doc.date)}"))
+            context = set(content_words(f"{chunk.text} {chunk.title} {month_and_year(doc.date)} {doc.outlet}"))
             prior = 1.0 / (1 + passage.rank)
             # A near-tie goes to the preferred kind; evidence, and so abstaining, is left as it was.
             preferred = 0.05 if self.settings.prefer_kind and doc.kind == self.settings.prefer_kind else 0.0

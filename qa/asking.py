@@ -22,14 +22,14 @@ _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
     ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
                  r"|\bnumber of\b.*\b(?:gone|go|going|went) (?:up|down)\b|\bnumber of\b.*\b(?:grow|grew|grown|risen|rose|fallen|fell|dropped|increased|decreased)\b", re.I)),
-    ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\bover what (period|time|timeframe)\b|\bhow many (years|months)\b|\bwhat (timeframe|period)\b|\bhow soon\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\b(?:over|within|in) what (period|time|timeframe|timescale|time frame|time scale|time limit)\b|\bhow many (years|months)\b|\bwhat (timeframe|timescale|time frame|time scale|time limit|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat ((?:exact|precise|specific|calendar) )?(year|date|month|day)\b|\bwhich ((?:exact|precise|specific|calendar) )?(year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat ((?:exact|precise|specific|total|overall) )?(sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
                          r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
-    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor)\b"
+    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor|journalist|reporter|writer|author)\b|\bbyline\b"
                           # "which LGA Children and Young People Board chair responded?": the title's holder
                           r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?"
                           r"(chair|chairman|chairwoman|president|chief executive|director)"
@@ -97,25 +97,37 @@ def asked(question: str) -> tuple[str, bool]:
     The main clause decides, earliest phrase first: "Who was minister when the report came out?" asks
     for a person, "What was his job, as noted when the review began?" for neither a person nor a date.
     """
+    kind, explicit, _ = _asking(question)
+    return kind, explicit
+
+
+def asking_phrase(question: str) -> str:
+    """The question phrase that asks for the kind ("within what timescale", "which journalist"): its words
+    say what kind of answer is wanted, not what the answer is about."""
+    return _asking(question)[2]
+
+
+def _asking(question: str) -> tuple[str, bool, str]:
     question = last_sentence(question)
     if WHO_IS.match(question):
-        return "profile", True  # "who is Josh MacAlister?" asks what the documents say he is
+        return "profile", True, ""  # "who is Josh MacAlister?" asks what the documents say he is
     if re.search(r"\bcalled\W*$", question, re.I):
-        return "name", True  # "what is the governments plan after the review called"
+        return "name", True, "called"  # "what is the governments plan after the review called"
     if re.match(r"\s*how (does|did|do|would|is|was)\b.*\b(describe|characteri[sz]e|portray|put it)\b", question, re.I):
-        return "general", True  # "how does the report describe the number of children in care?": in words
+        return "general", True, ""  # "how does the report describe the number of children in care?": in words
     head = re.split(r"(?<=\S)\s+(?:when|while|after|as noted)\s|,\s*as\s", question, maxsplit=1, flags=re.I)[0]
     for text in (head, question):
-        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
+        found = [(m.start(), order, kind, m.group(0)) for order, (kind, pattern) in enumerate(_ASKS)
                  for m in [pattern.search(text)] if m]
         if found:
-            return min(found)[2], True
+            _, _, kind, phrase = min(found)
+            return kind, True, phrase
         if re.match(r"\s*(what|which|why|how|where|is|are|did|does|do|would|could|can)\b", text, re.I):
             break
     for kind, pattern in _TOPICS:
         if pattern.search(question):
-            return kind, False
-    return "general", False
+            return kind, False, ""
+    return "general", False, ""
 
 
 def asked_category(question: str) -> frozenset[str]:

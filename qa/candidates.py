@@ -27,9 +27,11 @@ TOPIC_CREDIT = 1.0  # a who-question's "when the review started" is matched in f
 PERSON_WEIGHTS = (0.3, 0.6, 0.05)  # a named person: similarity, title and event beside the name, passage rank
 CATEGORY_BOND = 1.0  # a name of the kind asked for ("which board") outranks any other name
 NOUN_BOND = 0.2  # and one called what the question calls it ("the group") is preferred to its kin ("a board")
+EVENT_REPORTED = 0.75  # of the weight of the event a question sets its time by, a document reporting it names
 LEAD_CHARS = 600  # a document's title and opening lines say what event it reports
 ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
+AFFILIATION_SHARE = 0.5  # of the weight of the body someone is asked to be from, their title must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
 
 
@@ -155,7 +157,8 @@ class CandidateFinder:
                         score = similarity * sentence.dense + described_bond * bond + rank / (1 + sentence.passage.rank)
                     else:
                         score = sentence.score + BOND_WEIGHT * bond
-                    candidates.append((score + person, replace(sentence, figure=figure)))
+                    candidates.append((score + person, replace(sentence, figure=figure,
+                                                               coverage=self.timed_coverage(query, sentence))))
         given = demands.given
         if given and any(given <= set(numbers_in(c.text)) for _, c in candidates):
             # "Over what period would the £253 million be spent?": the answer stands beside the £253 million.
@@ -193,7 +196,9 @@ class CandidateFinder:
         implementation board get?" answered by a sum for family hubs)."""
         frequency = self.index.vocabulary.document_frequency
         own = self.subject_words(candidate)
-        missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own
+        # The event a question sets its time by ("when the plan came out") is not what the figure is of.
+        timed_by = {t.word for t in query.event}
+        missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own and t.word not in timed_by
                    and not t.alternatives & MEASURE_NOUNS and t.word not in _LIGHT_VERBS | _ASKING_WORDS
                    and frequency.get(t.word, 0) <= ANCHOR_DF]
         if not missing:
@@ -244,6 +249,17 @@ class CandidateFinder:
                      if any(t.alternatives & self.topic_words(s.passage.chunk.doc_id) for t in terms)}
         return [s for s in scored if s.passage.chunk.doc_id in reporting] if reporting else scored
 
+    def timed_coverage(self, query: Query, sentence: ScoredSentence) -> float:
+        """The sentence's coverage, with the event the question sets its time by ("when the plan came out")
+        met in full by a document that reports that event: the sentence need not say it again."""
+        if not query.event:
+            return sentence.coverage
+        topic = self.topic_words(sentence.passage.chunk.doc_id)
+        if share(query.event, topic) < EVENT_REPORTED:
+            return sentence.coverage
+        reported = {a for t in query.event for a in t.alternatives}
+        return max(sentence.coverage, coverage(query, set(content_words(sentence.text)) | reported, set()))
+
     def topic_words(self, doc_id: str) -> set[str]:
         """The words of a document's title and opening lines: what event it reports."""
         if doc_id not in self._topics:
@@ -262,8 +278,11 @@ class CandidateFinder:
         text = self.index.documents[doc_id].text
         naming = speaker.naming
         roles = query.roles()
-        if naming is None or (roles and not roles & set(content_words(text[naming.start:naming.end]))):
+        named_as = set(content_words(text[naming.start:naming.end])) if naming is not None else set()
+        if naming is None or (roles and not roles & named_as):
             return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there
+        if query.demands.affiliation and share(query.demands.affiliation, named_as) < AFFILIATION_SHARE:
+            return sentence, None, 0.0  # "who from the LGA said ...": the speaker speaks for the LGA
         bond = coverage(query, set(content_words(sentence.text)), set())
         if query.kind == "name":  # "which charity said X?": the body the speaker speaks for, named beside them
             body = next((f for f in named_things_in(text[naming.start:naming.end])
@@ -300,6 +319,8 @@ class CandidateFinder:
             figures = [f for f in figures if re.search(r"\d{4}", f.text)]
         if query.kind in ("person", "name"):  # "who chaired the Independent Review?" is not "Independent Review"
             figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
+        if demands.affiliation:  # "who from the LGA ...?" asks for a person, not the LGA
+            figures = [f for f in figures if f.kind == "person"]
         if not figures:
             return None, 0.0
         if demands.purpose and share(demands.purpose, set(content_words(sentence))) < PURPOSE_SHARE:
@@ -342,6 +363,8 @@ class CandidateFinder:
                     continue  # "who was the commissioner?" is not answered by a name without that title
             elif any(not role & clause for role in roles):
                 continue
+            if person and demands.affiliation and share(demands.affiliation, title | clause) < AFFILIATION_SHARE:
+                continue  # "who from the LGA spoke?" is not answered by the president of another association
             if person and query.asks_speaker:  # "who said X?": the one whose sentence says X
                 bond = coverage(query, set(content_words(sentence)), set())
             elif person:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.figures import MONTHS
 from qa.query import Term
 from qa.text import content_words, stem
 
@@ -52,6 +53,8 @@ _SAYING = ("say|said|think|thought|feel|felt|reckon|make of|warn|warned|describe
 _SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\s+){{1,5}}?)(?:{_SAYING[0]})\b"
                       rf"|\b(?:was|is|were|are)\s+(?P<whose>(?:[\w’'-]+\s+){{0,4}}?[\w’'-]+?)['’]?s\s+"
                       rf"(?:{_SAYING[1]})\s+(?:on|of|about|to)\b", re.I)
+# "did the February 2023 strategy respond to ...?": a month is written as a name, but says nothing
+_CALENDAR = re.compile(rf"{MONTHS}|(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 _SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
 # "why does he reckon ...?", "he said ... how many?": someone's words or view, unnamed; a passage that
 # says nobody holds it (the article's own closing thought) does not give it.
@@ -75,7 +78,8 @@ def said_by(question: str, terms: list[Term], names: frozenset[str],
         return {}
     span = re.findall(r"[\w’'-]+", (m.group("who") or m.group("whose")).lower())
     who = tuple(replace(t, alternatives=t.alternatives | people.get((t.surface or t.word).lower(), frozenset()))
-                for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known)
+                for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known
+                and not _CALENDAR.fullmatch(t.surface or t.word))
     if not who:
         return {}
     about = tuple(t for t in terms if t.word not in {stem(w) for w in span} | _SAYING_WORDS)
@@ -89,6 +93,22 @@ def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:
     if not m or not question[:m.start()].strip():
         return ()
     words = set(content_words(m.group(1)))
+    return tuple(t for t in terms if t.word in words and t.known)
+
+
+# "who from the LGA spoke ...?", "did anyone at the ADCS respond?": the body the person asked for speaks for.
+_AFFILIATION = re.compile(r"\b(?:who|someone|anyone|somebody|anybody)\s+(?:\w+\s+)?(?:from|at)\s+(?:the\s+)?"
+                          r"(?P<body>.+?)(?=\s+(?:said|says|say|spoke|speak|talked|talk|commented|comment|responded"
+                          r"|respond|reacted|react|wrote|was|is|were|did|does|do|has|had|have|when|about|on)\b|[?,.]|$)",
+                          re.I)
+
+
+def affiliation_of(question: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """The terms of the body a who-question asks for someone from ("who from the LGA said ...?": lga)."""
+    m = _AFFILIATION.search(question)
+    if not m:
+        return ()
+    words = set(content_words(m.group("body")))
     return tuple(t for t in terms if t.word in words and t.known)
 
 

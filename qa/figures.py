@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qa.text import NUMBER_WORDS
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _WORDNUM = "|".join(NUMBER_WORDS + ["hundreds", "thousands", "millions", "dozens"])
 # When a thing is only promised, the documents date it relatively: "in the coming months".
@@ -18,8 +18,8 @@ _FIGURE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("money", re.compile(rf"[£$€]\s?{_NUM}(?:\s?(?:bn|m|k|billion|million|thousand)\b)?", re.I)),
     ("percent", re.compile(rf"{_NUM}\s?(?:%|per cent\b|percent\b)", re.I)),
     ("date", re.compile(
-        rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?"
-        rf"|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}}"
+        rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s)?(?:\d{{1,2}}\s(?:{MONTHS})(?:\s\d{{4}})?"
+        rf"|(?:{MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{MONTHS})\s\d{{4}}|\d{{4}}/\d{{2}}|(?:19|20)\d{{2}}"
         rf"|{PROMISED_DATE})\b", re.I)),
     ("duration", re.compile(
         rf"\b(?:{_NUM}|{_WORDNUM}|a|the next|next|the last|last)\s(?:\w+\s)?(?:years?|months?|weeks?|days?|decades?)\b",

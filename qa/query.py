@@ -56,6 +56,7 @@ class Demands:
     years: tuple[tuple[str, str], ...] = ()
     past: bool = False  # "when did they reply?": a date already passed, not "later this year"
     each_one: frozenset[str] = frozenset()  # "for one kid": the unit a sum must be given per ("per child")
+    affiliation: tuple[Term, ...] = ()  # "who from the LGA ...?": the body the person's title must name
 
 
 @dataclass(frozen=True)

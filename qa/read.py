@@ -114,7 +114,7 @@ class ExtractiveReader:
             return self.abstain(query, scored, top_k, unknown=unknown_measures)
         if query.asks_author:
             # Headlines included: they say best which article is meant, and only the byline is cited.
-            return self.author(evidence.scored) or self.abstain(query, scored, top_k)
+            return self.author(query, evidence.scored) or self.abstain(query, scored, top_k)
         if query.profile_of:
             described_in = [s for s in scored if described(query.profile_of, s.text) and s.evidence >= self.abstain_below]
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
@@ -200,16 +200,17 @@ class ExtractiveReader:
             naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
         return naming
 
-    def author(self, scored: list[ScoredSentence]) -> Draft | None:
-        """'Who wrote the article about X?': the byline of the document that best matches X; None when no
-        well-matched document has one."""
-        for sentence in scored:
+    def author(self, query: Query, scored: list[ScoredSentence]) -> Draft | None:
+        """'Who wrote the article about X?': the byline of the document that best matches X, of the outlet
+        the question names if it names one ("the CYP Now piece"); None when no well-matched document has one."""
+        named = {d.doc_id for d in self.index.documents.values() if names_outlet(query, d.outlet)}
+        for sentence in [s for s in scored if s.passage.chunk.doc_id in named] if named else scored:
             doc = self.index.documents[sentence.passage.chunk.doc_id]
             if not doc.author:
                 continue
             at = doc.text.find(doc.author)
             # Similarity alone: "wrote" and "article" are words no passage uses, so coverage means nothing here.
-            if at < 0 or sentence.dense < self.abstain_below:
+            if at < 0 or (sentence.dense < self.abstain_below and not named):  # naming the outlet says which
                 break
             chunk = next((c for c in self.index.chunks if c.doc_id == doc.doc_id and c.start <= at < c.end),
                          sentence.passage.chunk)
@@ -356,6 +357,14 @@ class ExtractiveReader:
         if not (span.start <= both.start and both.end <= span.end) or span.end - span.start > QUOTE_LIMIT:
             return None
         return respanned(first, span, text)
+
+
+def names_outlet(query: Query, outlet: str) -> bool:
+    """Whether the question names the outlet by its name or by the short name in its brackets
+    ("Children & Young People Now (CYP Now)")."""
+    asked = f" {normalise(query.original)} {normalise(query.question)} ".replace("&", "and")
+    names = [normalise(n).replace("&", "and").strip() for n in re.split(r"[()]", outlet)]
+    return any(n and re.search(rf"\b{re.escape(n)}\b", asked) for n in names)
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,

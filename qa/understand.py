@@ -15,8 +15,9 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.asking import INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, last_sentence
-from qa.clauses import (asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of,
+from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, asking_phrase,
+                       last_sentence)
+from qa.clauses import (affiliation_of, asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, subject_of,
                         without_set_aside)
 from qa.figures import people_in
 from qa.normalise import QuestionNormaliser, Reading, as_read, zipf
@@ -32,7 +33,8 @@ UNKNOWN_COMMON_WEIGHT = 1.1
 # 4.9), is a specific thing when the documents never use it.
 RARE_NOUN_ZIPF = 4.0
 
-_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b", re.I)
+_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b|\bbyline\b"
+                          r"|\bwritten by\b", re.I)
 _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
                            r"claimed|argued|told|added|commented|insisted)\b|\bwhose words\b|\bwho(?:se)? quote", re.I)
 # Words spoken anywhere in a who-question ("who was talking about X?", "someone said X, who was that?"): the
@@ -96,6 +98,9 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     asked_about = without_set_aside(question)
     rewritten, matched = rewrite(asked_about)
     surfaces = {stem(w): w for w in surface_words(asked_about)}
+    # "within what timescale", "the byline": words that say what kind of answer is wanted name no thing
+    author_cue = _ASKS_AUTHOR.search(question)
+    asking = {stem(w) for w in re.findall(r"[a-z]+", f"{asking_phrase(question)} {author_cue and author_cue.group(0)}".lower())}
     alternatives: dict[str, set[str]] = {word: {word} for word in surfaces}
     for phrase, replacements in matched:
         replacement_words = {w for r in replacements for w in content_words(r)}
@@ -116,7 +121,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         year = bool(re.fullmatch(r"(19|20)\d\d", word)
                     and re.search(rf"(?<![£$€\d,.]){word}(?![\d,.]\d)", question))  # "in 2024", not "£2000"
         is_known = bool(known) or (any(ch.isdigit() for ch in word) and not year)
-        specific = not is_known and (year or is_specific(surface, question))
+        specific = not is_known and (year or (is_specific(surface, question) and word not in asking))
         if known:
             weight = max(vocabulary.idf(a) for a in known)
         else:
@@ -178,6 +183,7 @@ def _with_demands(query: Query) -> Query:
         committed=query.kind == "money" and asks_committed(question),
         years=tuple((p.lower(), year) for p, year in YEAR_AFTER.findall(question)),
         each_one=each_one(question, query.terms) if query.kind == "money" else frozenset(),
+        affiliation=affiliation_of(question, query.terms) if query.kind == "person" else (),
         # "when did Zahawi say he'd set out his plans?" asks when the plans would come, not when he spoke
         past=query.kind == "date" and bool(_ASKS_PAST.search(question)) and not _FUTURE.search(question),
     )

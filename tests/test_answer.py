@@ -507,3 +507,36 @@ def test_a_time_the_question_names_is_met_by_the_month_its_article_is_dated(pipe
     assert month_and_year("2023-02-02") == "February 2023" and month_and_year("2023") == ""
     answer = pipeline.ask("whos the childrens minister in the feb 2023 thing")
     assert answer.answer.startswith("Claire Coutinho"), answer.answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("who from the local goverment association spoke when the review started", "Judith Blake"),
+    ("who from the lga said smth when the final report came out", "Anntoinette Bramble"),
+])
+def test_who_from_a_body_is_answered_by_someone_whose_title_names_it(pipeline, question, expected):
+    answer = pipeline.ask(question)
+    assert answer.answer.startswith(expected), answer.answer
+
+
+@pytest.mark.parametrize("question", ["Which journalist wrote the CYP Now piece on MacAlister's reaction?",
+                                      "who is the byline on the cyp now article"])
+def test_an_author_question_may_name_the_outlet_and_its_words_are_no_unknown_thing(pipeline, question):
+    assert pipeline.ask(question).answer.startswith("Joe Lepper"), question
+
+
+def test_words_of_the_question_phrase_name_no_thing_the_documents_lack(pipeline):
+    answer = pipeline.ask("Within what timescale did the LGA call for a White Paper?")
+    assert "six months" in answer.answer, answer.answer
+
+
+def test_a_month_naming_a_document_is_no_speaker(pipeline):
+    query = pipeline.understander.understand("which body's report did the February 2023 strategy respond to?")
+    assert not query.said_by
+
+
+def test_the_event_a_who_question_sets_its_time_by_is_met_by_the_document_reporting_it(pipeline):
+    answer = pipeline.ask("who was the childrens minister wen the govt plan came out")
+    assert answer.answer.startswith("Claire Coutinho"), answer.answer
+    # A document naming only some of the event's words does not report it.
+    unanswerable = pipeline.ask("Who was Education Secretary when the implementation strategy was published in February 2023?")
+    assert unanswerable.abstained, unanswerable.answer
