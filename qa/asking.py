@@ -49,7 +49,7 @@ WHO_IS = re.compile(r"\s*who(?:\s+(?:even|exactly|actually|really))?(?: is| was)
                     r"(?!the\b|a\b|an\b|in\b|on\b|at\b|behind\b)(\w+(?:\s+\w+)?)(?:\W*$|\W+like\b)", re.I)
 
 # What a name asked for is a name of: "which body ...?" is answered by a "... Board" or an "... Association".
-_BODIES = frozenset({"board", "group", "association", "authority", "department", "society", "cooperative", "body",
+BODY_HEADS = frozenset({"board", "group", "association", "authority", "department", "society", "cooperative", "body",
                      "council", "commission", "agency", "service", "trust", "charity"})
 _SCHEMES = frozenset({"programme", "scheme", "pilot", "service", "project", "initiative"})
 _PLANS = frozenset({"strategy", "plan", "framework", "paper"})
@@ -57,8 +57,8 @@ _PLANS = frozenset({"strategy", "plan", "framework", "paper"})
 PLACES = frozenset({"city", "town", "county", "borough", "village", "shire"})
 COMPANIES = frozenset({"ltd", "limited", "plc", "group", "company", "partnership", "care", "services", "homes"})
 CATEGORY_HEADS = {
-    "body": _BODIES, "organisation": _BODIES, "organization": _BODIES, "group": _BODIES,
-    "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": _BODIES,
+    "body": BODY_HEADS, "organisation": BODY_HEADS, "organization": BODY_HEADS, "group": BODY_HEADS,
+    "board": frozenset({"board"}), "department": frozenset({"department"}), "charity": BODY_HEADS,
     "scheme": _SCHEMES, "programme": _SCHEMES, "program": _SCHEMES, "service": _SCHEMES,
     "strategy": _PLANS, "plan": _PLANS, "framework": _PLANS, "response": _PLANS, "document": _PLANS | {"report"},
     "law": frozenset({"act"}), "act": frozenset({"act"}), "legislation": frozenset({"act"}),

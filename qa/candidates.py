@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.asking import INSTANCES_ONLY, PLACES
+from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
 from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
                         title_of)
 from qa.index import LoadedIndex
@@ -180,6 +180,17 @@ class CandidateFinder:
                           for score, c in candidates]
         return [sentence for _, sentence in sorted(candidates, key=lambda pair: -pair[0])]
 
+    def names_body(self, body: tuple[Term, ...], words: set[str]) -> bool:
+        """Whether ``words`` (a person's title) name the body a question asks someone from: most of its terms,
+        by words that say as much as its rarest word ("LGA", or "Local Government Association"), one of them
+        more than the head of many names ("association"); "government" alone does not."""
+        if share(body, words) < AFFILIATION_SHARE:
+            return False
+        idf = self.index.vocabulary.idf
+        named = {a for t in body for a in t.alternatives}
+        telling = named - BODY_HEADS
+        return not telling or (bool(telling & words) and sum(idf(w) for w in named & words) >= max(map(idf, telling)))
+
     @staticmethod
     def shares_no_subject_word(query: Query, candidate: ScoredSentence) -> bool:
         """True when the sentence holds none of the question's words but the measure and its numbers: its
@@ -281,7 +292,7 @@ class CandidateFinder:
         named_as = set(content_words(text[naming.start:naming.end])) if naming is not None else set()
         if naming is None or (roles and not roles & named_as):
             return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there
-        if query.demands.affiliation and share(query.demands.affiliation, named_as) < AFFILIATION_SHARE:
+        if query.demands.affiliation and not self.names_body(query.demands.affiliation, named_as):
             return sentence, None, 0.0  # "who from the LGA said ...": the speaker speaks for the LGA
         bond = coverage(query, set(content_words(sentence.text)), set())
         if query.kind == "name":  # "which charity said X?": the body the speaker speaks for, named beside them
@@ -363,7 +374,7 @@ class CandidateFinder:
                     continue  # "who was the commissioner?" is not answered by a name without that title
             elif any(not role & clause for role in roles):
                 continue
-            if person and demands.affiliation and share(demands.affiliation, title | clause) < AFFILIATION_SHARE:
+            if person and demands.affiliation and not self.names_body(demands.affiliation, title | clause):
                 continue  # "who from the LGA spoke?" is not answered by the president of another association
             if person and query.asks_speaker:  # "who said X?": the one whose sentence says X
                 bond = coverage(query, set(content_words(sentence)), set())

@@ -101,11 +101,15 @@ _AFFILIATION = re.compile(r"\b(?:who|someone|anyone|somebody|anybody)\s+(?:\w+\s
                           r"(?P<body>.+?)(?=\s+(?:said|says|say|spoke|speak|talked|talk|commented|comment|responded"
                           r"|respond|reacted|react|wrote|was|is|were|did|does|do|has|had|have|when|about|on)\b|[?,.]|$)",
                           re.I)
+# "who was the LGA person that said ...?", "the adcs guy": the body before a word for someone from it
+_MEMBER_OF = re.compile(r"\bwho\s+(?:is|was|were|are)\s+the\s+(?P<body>.+?)\s+(?:person|people|guy|lady|woman|man"
+                        r"|bloke|rep|representative|spokesperson|spokesman|spokeswoman|one)\b", re.I)
 
 
 def affiliation_of(question: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
-    """The terms of the body a who-question asks for someone from ("who from the LGA said ...?": lga)."""
-    m = _AFFILIATION.search(question)
+    """The terms of the body a who-question asks for someone from ("who from the LGA said ...?", "who was
+    the LGA person that ...?": lga)."""
+    m = _AFFILIATION.search(question) or _MEMBER_OF.search(question)
     if not m:
         return ()
     words = set(content_words(m.group("body")))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.figures import named_things_in, people_in
+from qa.figures import Figure, named_things_in, people_in, title_of
 from qa.schema import Span
 from qa.text import sentence_spans
 
@@ -36,6 +36,7 @@ class Speaker:
     name: str
     named_at: Span  # in the document: the mention of the name
     naming: Span | None = None  # the sentence holding that mention, which a citation of "who said it" quotes
+    title: str = ""  # what that sentence calls them: "Chair of the LGA Children and Young People Board"
 
     @property
     def named_in(self) -> Span:
@@ -64,7 +65,15 @@ def speakers_of(text: str) -> list[tuple[Span, Speaker]]:
             last = speaker
         previous = speaker
     naming = {who.named_at: _sentence_around(text, who.named_at) for _, who in found}
-    return [(paragraph, replace(who, naming=naming[who.named_at])) for paragraph, who in found]
+    return [(paragraph, replace(who, naming=naming[who.named_at], title=_title(text, who, naming[who.named_at])))
+            for paragraph, who in found]
+
+
+def _title(text: str, who: Speaker, sentence: Span | None) -> str:
+    if sentence is None:
+        return ""
+    at = who.named_at.start - sentence.start
+    return title_of(text[sentence.start:sentence.end], Figure("person", at, at + len(who.name), who.name)).strip()
 
 
 def _sentence_around(text: str, span: Span) -> Span | None:

@@ -72,3 +72,8 @@ def test_a_colon_before_a_quotation_makes_the_last_person_named_its_speaker():
     text = ("The Department said Education Secretary Gavin Williamson would give a speech today saying: “We must act.\n"
             "“This review will not shy away from problems.”\n")
     assert [who.name for _, who in speakers_of(text)] == ["Gavin Williamson", "Gavin Williamson"]
+
+
+def test_a_speaker_carries_the_title_they_are_named_with():
+    titles = {who.name: who.title for _, who in speakers_of(ARTICLE)}
+    assert titles["Anne Longfield"] == "Children's Commissioner for England"
