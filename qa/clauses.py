@@ -41,7 +41,8 @@ def subject_of(question: str, terms: list[Term]) -> Term | None:
 
 # A clause setting the time by an event, not the question's own "when did ...?" nor what someone was
 # doing ("when welcoming the proposals").
-_EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing)\b)"
+_EVENT = re.compile(r"\b(?:when(?!\s+(?:did|does|do|will|would|was|is|were|are|can|could|has|have|had|should|might|may|asked|\w+ing"
+                    r"|it comes?)\b)"  # "when it comes to where children are placed": as to, no time
                     r"|at the time|following(?!\s+(?:year|month|week|day)s?\b)|responding to|in response to)"
                     r"\s+(.+)$", re.I)
 

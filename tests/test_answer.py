@@ -548,3 +548,10 @@ def test_a_quoted_sentence_is_said_by_its_speaker_in_the_title_they_are_named_wi
     # Mark Russell is named once as the Children's Society's chief executive; his later quote says who must act.
     answer = pipeline.ask("the childrens society guy said who needs to step up to get enough care placements")
     assert answer.answer.startswith("Mark Russell") and "national government" in answer.answer, answer.answer
+
+
+def test_what_a_named_thing_does_is_not_its_name_and_when_it_comes_to_sets_no_time(pipeline):
+    assert asked_kind("What does the strategy prioritise for children?") == "general"
+    assert asked_kind("What is the strategy called?") == "name"
+    query = pipeline.understander.understand("What does the strategy prioritise when it comes to where children are placed?")
+    assert not query.event and "come" not in query.words()
