@@ -191,12 +191,11 @@ class CandidateFinder:
         telling = named - BODY_HEADS
         return not telling or (bool(telling & words) and sum(idf(w) for w in named & words) >= max(map(idf, telling)))
 
-    @staticmethod
-    def shares_no_subject_word(query: Query, candidate: ScoredSentence) -> bool:
+    def shares_no_subject_word(self, query: Query, candidate: ScoredSentence) -> bool:
         """True when the sentence holds none of the question's words but the measure and its numbers: its
         figure answers another question ("how much would the expert social worker role cost?" is not
         answered by "estimated to cost roughly £2 billion to set up", said of another service)."""
-        subject = [t.alternatives for t in query.terms if t.known and not t.alternatives & MEASURE_NOUNS
+        subject = [self.telling(t) for t in query.terms if t.known and not t.alternatives & MEASURE_NOUNS
                    and not t.word.isdigit()]
         return bool(subject) and not any(alternatives & set(content_words(candidate.text)) for alternatives in subject)
 
@@ -209,7 +208,7 @@ class CandidateFinder:
         own = self.subject_words(candidate)
         # The event a question sets its time by ("when the plan came out") is not what the figure is of.
         timed_by = {t.word for t in query.event}
-        missing = [t.alternatives for t in query.terms if t.known and not t.alternatives & own and t.word not in timed_by
+        missing = [t.alternatives for t in query.terms if t.known and not self.telling(t) & own and t.word not in timed_by
                    and not t.alternatives & MEASURE_NOUNS and t.word not in _LIGHT_VERBS | _ASKING_WORDS
                    and frequency.get(t.word, 0) <= ANCHOR_DF]
         if not missing:
@@ -253,9 +252,7 @@ class CandidateFinder:
         event's words some document does not report count ("review" names every document's event here)."""
         if not query.event or not self.index.documents:
             return scored
-        if self._everywhere is None:
-            self._everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
-        terms = [t for t in query.event if not t.alternatives & self._everywhere]
+        terms = [t for t in query.event if not t.alternatives & self.everywhere()]
         reporting = {s.passage.chunk.doc_id for s in scored
                      if any(t.alternatives & self.topic_words(s.passage.chunk.doc_id) for t in terms)}
         return [s for s in scored if s.passage.chunk.doc_id in reporting] if reporting else scored
@@ -270,6 +267,17 @@ class CandidateFinder:
             return sentence.coverage
         reported = {a for t in query.event for a in t.alternatives}
         return max(sentence.coverage, coverage(query, set(content_words(sentence.text)) | reported, set()))
+
+    def everywhere(self) -> set[str]:
+        """The topic words every document shares ("care", "review"): they tell no document's subject apart."""
+        if self._everywhere is None:
+            self._everywhere = set.intersection(*(self.topic_words(d) for d in self.index.documents))
+        return self._everywhere
+
+    def telling(self, term: Term) -> frozenset[str]:
+        """A term's alternatives that tell one subject from another: "RCCs" is met by "Regional" or
+        "Cooperatives", not by the "care" of every document's title."""
+        return term.alternatives - (term.parts & self.everywhere()) or term.alternatives
 
     def topic_words(self, doc_id: str) -> set[str]:
         """The words of a document's title and opening lines: what event it reports."""

@@ -33,6 +33,9 @@ class Term:
     # A specific thing the question is about (a place, a person, an organisation, a rare word) that the
     # documents never mention: the documents cannot answer the question.
     specific: bool = False
+    # Alternatives that are only words of a longer name it stands for ("regional", "care", "cooperative"
+    # for "RCCs"): each says less than the term does.
+    parts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     author_cue = _ASKS_AUTHOR.search(question)
     asking = {stem(w) for w in re.findall(r"[a-z]+", f"{asking_phrase(question)} {author_cue and author_cue.group(0)}".lower())}
     alternatives: dict[str, set[str]] = {word: {word} for word in surfaces}
+    parts: dict[str, set[str]] = {}
     for phrase, replacements in matched:
         replacement_words = {w for r in replacements for w in content_words(r)}
         for word in content_words(phrase):
@@ -109,6 +110,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
                 alternatives.pop(word, None)
             elif word in alternatives:
                 alternatives[word] |= replacement_words
+                parts.setdefault(word, set()).update(
+                    w for r in replacements if len(content_words(r)) > 1 for w in content_words(r))
     terms = []
     for word, alts in alternatives.items():
         if not any(vocabulary.knows(a) for a in alts):
@@ -126,7 +129,8 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
             weight = max(vocabulary.idf(a) for a in known)
         else:
             weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
-        terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific))
+        terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific,
+                          frozenset(alts & parts.get(word, set()) - {word})))
     kind, explicit = asked(question)
     last = last_sentence(question)
     who_are = _WHO_ARE_THE.match(last) if kind == "person" else None
