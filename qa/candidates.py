@@ -94,6 +94,14 @@ def share(terms: tuple[Term, ...], words: set[str], context: set[str] = frozense
     return found / total
 
 
+def named_by(query: Query, figure: Figure) -> bool:
+    """Whether the question itself names the figure, so that it cannot be the answer: "who chaired the
+    Independent Review?" is not answered by "Independent Review", nor "who took over from Zahawi?" by
+    Nadhim Zahawi (a person named by any word of their name)."""
+    words = set(content_words(figure.text))
+    return words <= query.words() or (figure.kind == "person" and bool(words & query.words()))
+
+
 def described(name: str, sentence: str) -> Figure | None:
     """The name in ``sentence`` when the sentence says what that person is ("Josh MacAlister, the founder
     of ...", "Chair of the Independent Review ... Josh MacAlister")."""
@@ -224,13 +232,11 @@ class CandidateFinder:
     def names_any(self, query: Query, sentence: ScoredSentence) -> bool:
         """Whether a sentence holds a figure of the asked kind other than what the question itself names;
         a quotation holds its speaker's name."""
-        def other(name: str) -> bool:
-            return not set(content_words(name)) <= query.words()
-
-        if any(other(f.text) for f in figures_of(query.kind, sentence.text)):
+        if any(not named_by(query, f) for f in figures_of(query.kind, sentence.text)):
             return True
         speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
-        return query.kind == "person" and speaker is not None and other(speaker.name)
+        return (query.kind == "person" and speaker is not None
+                and not named_by(query, Figure("person", 0, len(speaker.name), speaker.name)))
 
     def subject_words(self, sentence: ScoredSentence) -> set[str]:
         """Words that say what a sentence is about: its own, the sentence before it ("This is backed by
@@ -336,8 +342,8 @@ class CandidateFinder:
         figures = [f for f in figures if not set(numbers_in(f.text)) & demands.given]  # not the figure asked about
         if demands.year:
             figures = [f for f in figures if re.search(r"\d{4}", f.text)]
-        if query.kind in ("person", "name"):  # "who chaired the Independent Review?" is not "Independent Review"
-            figures = [f for f in figures if not set(content_words(f.text)) <= query.words()]
+        if query.kind in ("person", "name"):
+            figures = [f for f in figures if not named_by(query, f)]
         if demands.affiliation:  # "who from the LGA ...?" asks for a person, not the LGA
             figures = [f for f in figures if f.kind == "person"]
         if not figures:

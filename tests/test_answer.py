@@ -563,3 +563,8 @@ def test_a_name_stood_for_is_not_met_by_a_word_every_document_shares(pipeline):
     assert "care" in rcc.parts and "care" not in pipeline.finder.telling(rcc)
     # The £2 billion set-up cost is Family Help's, whose article's title says "care" as every title does.
     assert pipeline.ask("how much wud the rccs cost to set up").abstained
+
+
+def test_a_person_the_question_names_does_not_answer_who_took_over_from_them(pipeline):
+    answer = pipeline.ask("who took over from zahawi as education secretary after")
+    assert answer.abstained and "Williamson" not in answer.answer, answer.answer
