@@ -196,7 +196,7 @@ class CandidateFinder:
             return False
         idf = self.index.vocabulary.idf
         named = {a for t in body for a in t.alternatives}
-        telling = named - BODY_HEADS
+        telling = {w for w in named - BODY_HEADS - self.everywhere() if self.index.vocabulary.knows(w)}
         return not telling or (bool(telling & words) and sum(idf(w) for w in named & words) >= max(map(idf, telling)))
 
     def shares_no_subject_word(self, query: Query, candidate: ScoredSentence) -> bool:

@@ -105,12 +105,15 @@ _AFFILIATION = re.compile(r"\b(?:who|someone|anyone|somebody|anybody)\s+(?:\w+\s
 # "who was the LGA person that said ...?", "the adcs guy": the body before a word for someone from it
 _MEMBER_OF = re.compile(r"\bwho\s+(?:is|was|were|are)\s+the\s+(?P<body>.+?)\s+(?:person|people|guy|lady|woman|man"
                         r"|bloke|rep|representative|spokesperson|spokesman|spokeswoman|one)\b", re.I)
+# "who is the boss of the Independent Children's Homes Association?": the body after the one who heads it
+_HEAD_OF = re.compile(r"\bwho\b.*?\b(?:boss|head|leader|chief|chief executive|ceo|chair|chairman|chairwoman|president"
+                      r"|director)\s+of\s+(?:the\s+)?(?P<body>.+?)(?=\s+(?:when|who|that|in|at|on)\b|[?,.]|$)", re.I)
 
 
 def affiliation_of(question: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """The terms of the body a who-question asks for someone from ("who from the LGA said ...?", "who was
-    the LGA person that ...?": lga)."""
-    m = _AFFILIATION.search(question) or _MEMBER_OF.search(question)
+    the LGA person that ...?", "who is the boss of the LGA?": lga)."""
+    m = _AFFILIATION.search(question) or _MEMBER_OF.search(question) or _HEAD_OF.search(question)
     if not m:
         return ()
     words = set(content_words(m.group("body")))

@@ -119,7 +119,7 @@ class ExtractiveReader:
             described_in = [s for s in scored if described(query.profile_of, s.text) and s.evidence >= self.abstain_below]
             if described_in:  # "who is Josh MacAlister?": where the documents say what he is
                 return self.quote(query, described_in[0], described_in, top_k)
-        if (query.wants_figure or query.demands.roles) and not ranked:
+        if (query.wants_figure or query.demands.roles or query.demands.affiliation) and not ranked:
             return self.abstain(query, scored, top_k, missing_figure=True, missing_name=query.kind in ("name", "person"))
         if query.kind == "person" and ranked and ranked[0].figure.kind == "person":
             body = next((r for r in ranked if r.figure.kind != "person"), None)

@@ -568,3 +568,11 @@ def test_a_name_stood_for_is_not_met_by_a_word_every_document_shares(pipeline):
 def test_a_person_the_question_names_does_not_answer_who_took_over_from_them(pipeline):
     answer = pipeline.ask("who took over from zahawi as education secretary after")
     assert answer.abstained and "Williamson" not in answer.answer, answer.answer
+
+
+def test_the_head_of_a_body_is_someone_whose_title_names_that_body_or_no_one(pipeline):
+    query = pipeline.understander.understand("who is the boss of the independent childrens homes association")
+    assert {t.word for t in query.demands.affiliation} >= {"home", "association"}
+    # Jenny Coles is President of the Association of Directors of Children's Services, another body.
+    assert pipeline.ask("who is the boss of the independent childrens homes association").abstained
+    assert pipeline.ask("who is the president of the adcs").answer.startswith("Jenny Coles")
