@@ -49,6 +49,7 @@ _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
 _EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
 
@@ -342,6 +343,8 @@ class CandidateFinder:
         figures = [f for f in figures if not set(numbers_in(f.text)) & demands.given]  # not the figure asked about
         if demands.year:
             figures = [f for f in figures if re.search(r"\d{4}", f.text)]
+        if demands.weekday:
+            figures = [f for f in figures if _WEEKDAY.search(f.text)]
         if query.kind in ("person", "name"):
             figures = [f for f in figures if not named_by(query, f)]
         if demands.affiliation:  # "who from the LGA ...?" asks for a person, not the LGA

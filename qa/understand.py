@@ -45,6 +45,7 @@ _MENTIONS_SAYING = re.compile(rf"\b(?:{SPEECH_VERBS}|say|talk(?:s|ed|ing)?|spoke
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
+_ASKS_WEEKDAY = re.compile(r"\bday of the week\b|\bweekday\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
 PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
@@ -173,6 +174,7 @@ def _with_demands(query: Query) -> Query:
     demands = Demands(
         given=frozenset(numbers_in(question)),
         year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
+        weekday=query.kind == "date" and bool(_ASKS_WEEKDAY.search(question)),
         measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms
                        if t.alternatives & MEASURE_NOUNS and not _used_as_verb(t.surface or t.word, question)),
         counted=frozenset(counted) if counted else None,

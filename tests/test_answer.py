@@ -576,3 +576,8 @@ def test_the_head_of_a_body_is_someone_whose_title_names_that_body_or_no_one(pip
     # Jenny Coles is President of the Association of Directors of Children's Services, another body.
     assert pipeline.ask("who is the boss of the independent childrens homes association").abstained
     assert pipeline.ask("who is the president of the adcs").answer.startswith("Jenny Coles")
+
+
+def test_a_day_of_the_week_asked_for_is_a_date_that_names_the_day(pipeline):
+    answer = pipeline.ask("what day of the week did the govt publish its strategy")
+    assert answer.answer.startswith("Thursday"), answer.answer
