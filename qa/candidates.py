@@ -286,6 +286,10 @@ class CandidateFinder:
         "Cooperatives", not by the "care" of every document's title."""
         return term.alternatives - (term.parts & self.everywhere()) or term.alternatives
 
+    def telling_terms(self, query: Query) -> tuple[Term, ...]:
+        """The question's terms, each met only by its telling alternatives."""
+        return tuple(replace(t, alternatives=self.telling(t)) for t in query.terms)
+
     def topic_words(self, doc_id: str) -> set[str]:
         """The words of a document's title and opening lines: what event it reports."""
         if doc_id not in self._topics:
@@ -401,7 +405,7 @@ class CandidateFinder:
                 # Who a person is stands next to the name; when they spoke, in what the document reports.
                 bond = coverage(query, clause, self.topic_words(doc_id) if doc_id else set(), TOPIC_CREDIT)
                 # The title itself ("Chair of the Independent Review ...") says most about who is meant.
-                bond += TITLE_WEIGHT * coverage(query, title, set())
+                bond += TITLE_WEIGHT * share(self.telling_terms(query), title)
             elif demands.given and demands.given <= set(numbers_in(sentence)):
                 # "by what year for the 30k kids?": the number asked about ties the sentence to the question
                 bond = coverage(query, set(content_words(sentence)), set())
