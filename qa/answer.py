@@ -193,9 +193,10 @@ class Pipeline:
                 text = text_of[span.start:span.end]
                 words = set(content_words(text))
                 speaker = self.index.speaker_at(chunk.doc_id, span.start)
-                # A quoted sentence says what its speaker said, though it does not name them or their body.
-                spoken = words | set(content_words(f"{speaker.name} {speaker.title}")) if speaker else words
-                covered = coverage(query, spoken, context)
+                # A quoted sentence says what its speaker said, though it does not name them; who they are
+                # ("Chair of the LGA ... Board") is said of it as its passage is.
+                spoken = words | set(content_words(speaker.name)) if speaker else words
+                covered = coverage(query, spoken, context | set(content_words(speaker.title)) if speaker else context)
                 restates = query.kind == "general" and len(words - asked) < NEW_WORDS_MIN
                 score = (SCORE_WEIGHTS[0] * similarity + SCORE_WEIGHTS[1] * covered + SCORE_WEIGHTS[2] * prior
                          + preferred - (HEADING_PENALTY if is_heading(text) else 0.0)

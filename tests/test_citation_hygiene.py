@@ -76,7 +76,7 @@ def test_no_answer_cites_one_article_twice(answers):
         dated += bool(datelines)
         ids = [c.doc_id for c in answer.citations if c not in datelines]
         assert len(ids) == len(set(ids)), (case.id, ids)
-    assert dated < 10
+    assert dated < len(answers) / 50  # the exceptions stay rare
 
 
 def test_no_headline_is_cited_unless_the_question_asks_for_it(pipeline, answers):
