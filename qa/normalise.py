@@ -266,7 +266,8 @@ class QuestionNormaliser:
         if frequency < REAL_WORD_ZIPF + 1:
             # Common misspellings ("recieve", "shoud", "milion") are frequent enough to be listed as words;
             # one edit from a documents' word far more common than itself, the typed form is a slip.
-            near = self.corpus_speller.lookup(lower, _closest(), 1)
+            # Not shortened to a word of two letters: a third letter is no slip ("isa" is not "is").
+            near = [s for s in self.corpus_speller.lookup(lower, _closest(), 1) if len(s.term) >= min(3, len(lower))]
             common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
             if common:
                 term = max(common, key=lambda s: s.count).term

@@ -158,3 +158,10 @@ def test_a_letter_held_down_for_emphasis_is_read_once_or_twice(normaliser):
 def test_a_hedge_after_a_word_is_dropped_and_its_clause_end_kept(normaliser):
     assert normaliser.normalise("was macalister like a teacher or smth before").text == "was macalister like a teacher before"
     assert normaliser.normalise("do they get money and stuff?").text == "do they get money?"
+
+
+def test_a_three_letter_word_is_not_shortened_to_a_two_letter_one(normaliser):
+    # "isa" (an ISA) one letter from "is": a third letter typed is no slip, so the word stays and can be
+    # found missing from the documents; a swap of two letters is still a slip.
+    assert normaliser.normalise("do kids in care get a junior isa").text == "do kids in care get a junior isa"
+    assert normaliser.normalise("teh review").text == "the review"
