@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.candidates import CandidateFinder, ScoredSentence, coverage, of_category
+from qa.candidates import CandidateFinder, of_category
 from qa.embed import load_model
 from qa.generate import GenerativeReader
 from qa.index import LoadedIndex
@@ -23,6 +23,7 @@ from qa.read import Evidence, ExtractiveReader, Reader, ReaderFailed, abstention
 from qa.retrieve import HybridRetriever
 from qa.safety import support_for
 from qa.schema import Answer, Citation, Span
+from qa.scored import ScoredSentence, coverage
 from qa.settings import Settings
 from qa.text import content_words, month_and_year
 from qa.understand import Understander

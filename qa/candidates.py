@@ -6,19 +6,19 @@ question; what survives is ranked, and the answer step takes the best or abstain
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
 from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
                         title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
-from qa.schema import Passage, Span
+from qa.schema import Span
+from qa.scored import ScoredSentence, coverage, share
 from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
-EVIDENCE_DENSE = 0.5  # evidence = this share of similarity + the rest from the question's words found
 PART_PENALTY = 0.1  # a sum given as a part of a whole ("a further £45m"), against one given as the whole
 _PART_OF = re.compile(r"\b(?:a further|further|part of|also|in addition|additional|included|including|as well)\b", re.I)
 BOND_WEIGHT = 0.2  # a figure's own clause matching the question, on top of its sentence's score
@@ -51,48 +51,6 @@ _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 _EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
-
-
-@dataclass(frozen=True)
-class ScoredSentence:
-    passage: Passage
-    span: Span
-    text: str
-    dense: float
-    coverage: float  # weighted share of the question's terms found here (half credit from context)
-    score: float
-    figure: Figure | None = None
-    # Where the document states the figure when this sentence does not, cited too: the dateline its "today"
-    # means, or the sentence naming who speaks in a quotation. The figure's offsets are then the document's.
-    figure_at: Span | None = None
-
-    @property
-    def evidence(self) -> float:
-        """How strongly this sentence bears on the question, 0..1; compared with the abstain threshold."""
-        return self.weighed(self.coverage)
-
-    def weighed(self, coverage: float) -> float:
-        """Evidence with ``coverage`` of (some of) the question's terms in place of this sentence's own."""
-        return EVIDENCE_DENSE * self.dense + (1 - EVIDENCE_DENSE) * coverage
-
-
-def coverage(query: Query, words: set[str], context: set[str], context_credit: float = 0.5) -> float:
-    return share(query.terms, words, context, context_credit)
-
-
-def share(terms: tuple[Term, ...], words: set[str], context: set[str] = frozenset(),
-          context_credit: float = 0.5) -> float:
-    """The weighted share of ``terms`` found in ``words`` (``context_credit`` of a term found only in ``context``)."""
-    total = sum(t.weight for t in terms)
-    if not total:
-        return 0.0
-    found = 0.0
-    for term in terms:
-        if term.alternatives & words:
-            found += term.weight
-        elif term.alternatives & context:
-            found += context_credit * term.weight
-    return found / total
 
 
 def named_by(query: Query, figure: Figure) -> bool:

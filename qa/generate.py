@@ -17,10 +17,10 @@ from dataclasses import replace
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from qa.candidates import ScoredSentence
 from qa.index import LoadedIndex
 from qa.read import Draft, Evidence, ReaderFailed, Statement
 from qa.schema import Span
+from qa.scored import ScoredSentence
 from qa.text import sentence_spans
 
 SYSTEM_PROMPT = """You answer questions about the Independent Review of Children's Social Care in England and \

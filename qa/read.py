@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.candidates import ScoredSentence, described, of_category, share
+from qa.candidates import described, of_category
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
-from qa.speakers import SPEECH_VERBS
+from qa.scored import ScoredSentence, share
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
+from qa.speakers import SPEECH_VERBS
 from qa.text import content_words, normalise, sentence_before, sentence_spans
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").

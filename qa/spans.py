@@ -11,8 +11,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Callable
 
-from qa.candidates import ScoredSentence
 from qa.schema import Span
+from qa.scored import ScoredSentence
 from qa.text import sentence_spans
 
 # A cited span that opens or closes a quotation is widened to take in the whole of it up to this length; a

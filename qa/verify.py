@@ -15,9 +15,9 @@ from typing import Callable
 
 from wordfreq import zipf_frequency
 
-from qa.candidates import ScoredSentence
 from qa.read import Draft, Statement
 from qa.schema import Span
+from qa.scored import ScoredSentence
 from qa.spans import balanced_span
 from qa.text import content_words, numbers_in, sentence_spans, unsupported_numbers
 
