@@ -11,7 +11,7 @@ from qa.text import normalise, stem
 # Things only a name of their own answers: "which council is she from?" is not answered by the board
 # she chairs, "which city?" by no name at all.
 _INSTANCES = ("council", "school", "university", "college", "hospital", "party", "city", "town", "county",
-              "country", "village")
+              "country", "village", "constituency")
 
 # After a noun that heads its phrase comes a function word or the end, not another noun ("which school
 # outcomes" asks for outcomes).
@@ -20,7 +20,7 @@ _HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|s
 
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
-    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
+    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate|proportion|fraction|share of)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
                  r"|\bnumber of\b.*\b(?:gone|go|going|went) (?:up|down)\b|\bnumber of\b.*\b(?:grow|grew|grown|risen|rose|fallen|fell|dropped|increased|decreased)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\b(?:over|within|in) what (period|time|timeframe|timescale|time frame|time scale|time limit)\b|\bhow many (years|months)\b|\bwhat (timeframe|timescale|time frame|time scale|time limit|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat ((?:exact|precise|specific|calendar) )?(year|date|month|day)\b|\bwhich ((?:exact|precise|specific|calendar) )?(year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
@@ -66,7 +66,7 @@ CATEGORY_HEADS = {
     "council": frozenset({"council", "borough"}), "school": frozenset({"school", "academy", "college"}),
     "university": frozenset({"university", "college"}), "college": frozenset({"college"}),
     "hospital": frozenset({"hospital"}), "party": frozenset({"party"}),
-    **{place: PLACES for place in ("city", "town", "county", "country", "village")},
+    **{place: PLACES for place in ("city", "town", "county", "country", "village", "constituency")},
 }
 # Categories whose answer must be a name of that category: a company, a council, a school, a place.
 NAMED_INSTANCES = frozenset({COMPANIES, PLACES} | {CATEGORY_HEADS[i] for i in ("council", "school", "university",

@@ -49,6 +49,7 @@ _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
 _EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
+_COORDINATED_NAMES = re.compile(r"^\s+and\s+(?:[A-Z][\w'’-]*\s+(?:(?:of|for|in|by|on|the)\s+)*)+")
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
@@ -79,7 +80,9 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
         return [stem(w) for w in re.findall(r"[a-z]+", text.lower())]
 
     last = words(figure.text)[-1:]
-    following = [w for w in words(sentence[figure.end:figure.end + 30]) if w not in {"the", "a", "an"}][:1]
+    # past the other names of a coordination: "Social Workers in Schools and Designated ... programmes"
+    after = _COORDINATED_NAMES.sub(" ", sentence[figure.end:], count=1)
+    following = [w for w in words(after[:30]) if w not in {"the", "a", "an"}][:1]
     if heads == PLACES and names_a_place(re.sub(r"(['’]s)?\W*$", "", figure.text.split()[-1])):
         return True
     return bool(heads & set(last + following))

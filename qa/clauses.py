@@ -56,6 +56,7 @@ _SAID_BY = re.compile(rf"\b(?:did|does|do|has|have|had)\s+(?P<who>(?:[\w’'-]+\
                       rf"(?:{_SAYING[1]})\s+(?:on|of|about|to)\b", re.I)
 # "did the February 2023 strategy respond to ...?": a month is written as a name, but says nothing
 _CALENDAR = re.compile(rf"{MONTHS}|(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_DOCUMENTS = frozenset({"strategy", "plan", "report", "review", "framework", "paper", "document", "response", "article"})
 _SAYING_WORDS = frozenset(stem(w) for w in re.findall(r"\w+", "|".join(_SAYING)))
 # "why does he reckon ...?", "he said ... how many?": someone's words or view, unnamed; a passage that
 # says nobody holds it (the article's own closing thought) does not give it.
@@ -78,6 +79,8 @@ def said_by(question: str, terms: list[Term], names: frozenset[str],
     if not m:
         return {}
     span = re.findall(r"[\w’'-]+", (m.group("who") or m.group("whose")).lower())
+    if set(span) & _DOCUMENTS:
+        return {}  # "did the Implementation Strategy respond to ...?" asks what a document does, not whose words
     who = tuple(replace(t, alternatives=t.alternatives | people.get((t.surface or t.word).lower(), frozenset()))
                 for t in terms if (t.surface or t.word).lower() in set(span) & names and t.known
                 and not _CALENDAR.fullmatch(t.surface or t.word))

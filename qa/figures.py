@@ -109,8 +109,21 @@ def named_things_in(text: str) -> list[Figure]:
             name = " ".join(words)
             begin = text.find(name, start)
             if begin >= 0:
-                found.append(Figure("name", begin, begin + len(name), name))
+                found.extend(_coordinated(Figure("name", begin, begin + len(name), name), text))
     return found
+
+
+def _coordinated(figure: Figure, text: str) -> list[Figure]:
+    """ "the Social Workers in Schools and Designated Safeguarding Lead Supervision programmes": two names
+    sharing a plural head, not one (the "and" of "Competition and Markets Authority" is inside a name)."""
+    if " and " not in figure.text or not re.match(r"\s+[a-z]+s\b", text[figure.end:]):
+        return [figure]
+    parts, at = [], figure.start
+    for part in figure.text.split(" and "):
+        if len(part.split()) >= 2 or part.lower() not in _TITLE_WORDS:
+            parts.append(Figure("name", at, at + len(part), part))
+        at += len(part) + len(" and ")
+    return parts
 
 
 def places_in(text: str) -> list[Figure]:

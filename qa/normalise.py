@@ -240,6 +240,9 @@ class QuestionNormaliser:
             return None
         if not lower.isalpha():
             return None
+        possessive = f"{lower[:-1]}'s"
+        if lower.endswith("s") and possessive in self.words and not _in_lexicon(lower):
+            return f"{self.names.get(lower[:-1], lower[:-1])}'s"  # "childrens society": The Children's Society
         if re.search(r"(\w)\1\1", lower) and not _in_lexicon(lower):
             # A letter held down for emphasis ("sooo", "pleaseee"): read with it twice, else once.
             for collapsed in (re.sub(r"(\w)\1{2,}", r"\1\1", lower), re.sub(r"(\w)\1{2,}", r"\1", lower)):

@@ -48,7 +48,8 @@ _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\
 _ASKS_WEEKDAY = re.compile(r"\bday of the week\b|\bweekday\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
-PER_UNIT = re.compile(r"\b(each|per|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
+# "per child", but not "per the government" (according to it)
+PER_UNIT = re.compile(r"\b(each|per(?!\s+(?:the|a|an|their|his|her|its|this|that)\b)|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
 _ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
                          r"exist|today)\b", re.I)
 
@@ -95,7 +96,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
     already normalised."""
     if isinstance(reading, str):
         reading = Reading(reading, reading)
-    question = reading.text
+    question = spoken_digits(reading.text)
     asked_about = without_set_aside(question)
     rewritten, matched = rewrite(asked_about)
     surfaces = {stem(w): w for w in surface_words(asked_about)}
@@ -323,3 +324,30 @@ def rewrite(question: str) -> tuple[str, list[tuple[str, list[str]]]]:
             matched.append((word, words[word]))
             extra.extend(words[word][:1])
     return (text + (" " + " ".join(extra) if extra else "")).strip(), matched
+
+
+# A digit typed for a word ("want the govt 2 spend", "acording 2 the report", "4 me"): it counts nothing when
+# what follows is no counted thing (a plural noun, a unit, a scale), so it is read as "to" or "for".
+_LONE_DIGIT = re.compile(r"(?<=[a-z] )([24]) ([a-z]+)(?: ([a-z]+))?", re.I)
+_COUNT_FOLLOWERS = frozenset("""million billion thousand hundred k m bn year month week day hour minute percent per
+    of or and to more times x""".split())
+_NOT_PLURAL = frozenset("this is was has us his its as does yes".split())
+
+
+def spoken_digits(question: str) -> str:
+    """The question with each "2" or "4" that stands for "to" or "for" written as the word; every other
+    number stays as typed."""
+    from lemminflect import getAllLemmas
+
+    def counts(word: str) -> bool:
+        lower = word.lower()
+        plural = lower.endswith("s") and not lower.endswith("ss") and lower not in _NOT_PLURAL
+        return lower in _COUNT_FOLLOWERS or plural
+
+    def read(m: re.Match) -> str:
+        digit, word, after = m.group(1), m.group(2), m.group(3)
+        adjective = set(getAllLemmas(word.lower())) == {"ADJ"}
+        if counts(word) or (adjective and after and counts(after)):  # "2 areas", "2 new areas"
+            return m.group(0)
+        return f"{'to' if digit == '2' else 'for'} {word}" + (f" {after}" if after else "")
+    return _LONE_DIGIT.sub(read, question)

@@ -587,3 +587,22 @@ def test_a_title_meets_a_term_only_by_its_telling_words(pipeline):
     # "Children's Commissioner" shares "children" with the care review's long name, as every title here does.
     answer = pipeline.ask("ok so who actually did the care review thing like wats his name")
     assert answer.answer.startswith("Josh MacAlister"), answer.answer
+
+
+def test_words_that_look_like_a_unit_or_a_speaker_are_read_for_what_they_are(pipeline):
+    understand = pipeline.understander.understand
+    # "per the government" is "according to it", not an amount per something
+    assert not understand("By what percentage has the workforce grown since 2017, per the government?").demands.per_unit
+    assert understand("how much is paid per child").demands.per_unit
+    # a document responds, but whose words are asked for is a person's
+    assert understand("Which body's report did the Implementation Strategy also respond to?").said_by == ()
+    assert understand("What proportion of children are placed with agencies?").kind == "percent"
+    answer = pipeline.ask("how much would it cost 2 set up family help")
+    assert answer.figure == "£2 billion"
+
+
+def test_names_sharing_one_plural_head_are_two_names():
+    sentence = ("Funding will go to the Social Workers in Schools and Designated Safeguarding Lead Supervision "
+                "programmes. The Competition and Markets Authority reported.")
+    assert [f.text for f in named_things_in(sentence)] == [
+        "Social Workers in Schools", "Designated Safeguarding Lead Supervision", "Competition and Markets Authority"]

@@ -165,3 +165,18 @@ def test_a_three_letter_word_is_not_shortened_to_a_two_letter_one(normaliser):
     # found missing from the documents; a swap of two letters is still a slip.
     assert normaliser.normalise("do kids in care get a junior isa").text == "do kids in care get a junior isa"
     assert normaliser.normalise("teh review").text == "the review"
+
+
+def test_a_possessive_typed_without_its_apostrophe_is_the_documents_possessive(normaliser):
+    assert normaliser.normalise("the childrens society guy").text == "the children's society guy"
+    assert normaliser.normalise("englands children").text == "England's children"
+    assert normaliser.normalise("foster carers allowance").text == "foster carers allowance"  # a plural stays
+
+
+def test_a_digit_typed_for_to_or_for_is_read_as_the_word_and_a_count_stays():
+    from qa.understand import spoken_digits
+
+    assert spoken_digits("how much did josh want the govt 2 spend") == "how much did josh want the govt to spend"
+    assert spoken_digits("is it any good 4 me") == "is it any good for me"
+    for counted in ("they got 2 areas", "the 2 new areas", "over 2 years", "it went up 2 percent", "the £2 million"):
+        assert spoken_digits(counted) == counted
