@@ -42,6 +42,10 @@ _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|war
 # that talked about the plan?" asks who held it).
 _MENTIONS_SAYING = re.compile(rf"\b(?:{SPEECH_VERBS}|say|talk(?:s|ed|ing)?|spoke|speak(?:s|ing)?|mention(?:s|ed|ing)?"
                               r"|quoted?)\b", re.I)
+# The words said, given after "said" ("the commissioner that said we owe it to England's children"): whose
+# quotation it is answers, among the holders of the title named; "talked about the plan" gives no words.
+_QUOTES_WORDS = re.compile(r"\b(?:said|says|say)\s+(?:that\s+)?(?!about\b|of\b|on\b|to\b|something\b|anything\b"
+                           r"|stuff\b|this\b|it\b|so\b)\w+", re.I)
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
@@ -157,7 +161,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
     )
     if (kind == "person" or query.category) and not query.asks_speaker and _MENTIONS_SAYING.search(question) \
-            and not query.roles():
+            and (not query.roles() or _QUOTES_WORDS.search(question)):
         query = replace(query, asks_speaker=True)  # "which charity was talking about X?": whose words say X
     return _with_demands(query)
 

@@ -606,3 +606,10 @@ def test_names_sharing_one_plural_head_are_two_names():
                 "programmes. The Competition and Markets Authority reported.")
     assert [f.text for f in named_things_in(sentence)] == [
         "Social Workers in Schools", "Designated Safeguarding Lead Supervision", "Competition and Markets Authority"]
+
+
+def test_the_holder_of_a_title_who_said_the_words_given_answers(pipeline):
+    # Two children's commissioners are named; the words are the second one's.
+    answer = pipeline.ask("who was the commissioner lady that said we owe it to englands children")
+    assert answer.figure == "Rachel de Souza"
+    assert not pipeline.understander.understand("who was the minister that talked about the plan").asks_speaker
