@@ -50,6 +50,7 @@ _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 _EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
 _COORDINATED_NAMES = re.compile(r"^\s+and\s+(?:[A-Z][\w'’-]*\s+(?:(?:of|for|in|by|on|the)\s+)*)+")
+_MEASURED = frozenset({"money", "count", "percent", "duration", "age", "date"})  # figures of something
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(today|yesterday|this week|this morning)\b", re.I)
 
@@ -117,6 +118,8 @@ class CandidateFinder:
                 if figure is not None and (query.wants_figure or query.kind == "person") and (
                         self.shares_no_subject_word(query, sentence) or self.off_subject(query, sentence, scored)):
                     continue
+                if figure is not None and figure.kind in _MEASURED and not self.names_asked_thing(query, sentence):
+                    continue
                 if figure is not None:
                     # A person's name answers "who" better than the name of a body.
                     person = 0.15 if query.kind == "person" and figure.kind == "person" else 0.0
@@ -160,6 +163,18 @@ class CandidateFinder:
         named = {a for t in body for a in t.alternatives}
         telling = {w for w in named - BODY_HEADS - self.everywhere() if self.index.vocabulary.knows(w)}
         return not telling or (bool(telling & words) and sum(idf(w) for w in named & words) >= max(map(idf, telling)))
+
+    def names_asked_thing(self, query: Query, sentence: ScoredSentence) -> bool:
+        """Whether the sentence, or the one before it ("... a new 'Family Help' service. The new service,
+        estimated to cost roughly £2 billion ..."), has the words of a programme or body the question names: "how
+        much does Family Help cost a year?" is not answered by what the whole system costs."""
+        if not query.things:
+            return True
+        text = self.index.documents[sentence.passage.chunk.doc_id].text
+        # its words, not the name as written: "schemes that put social workers onsite in schools" are the
+        # Social Workers in Schools programme
+        window = set(content_words(f"{sentence_before(text, sentence.span.start)} {sentence.text}"))
+        return any(set(content_words(thing)) <= window for thing in query.things)
 
     def shares_no_subject_word(self, query: Query, candidate: ScoredSentence) -> bool:
         """True when the sentence holds none of the question's words but the measure and its numbers: its

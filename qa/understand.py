@@ -71,10 +71,11 @@ class Understander:
     """
 
     def __init__(self, vocabulary: Vocabulary, normaliser: QuestionNormaliser,
-                 people: dict[str, frozenset[str]] | None = None) -> None:
+                 people: dict[str, frozenset[str]] | None = None, things: frozenset[str] = frozenset()) -> None:
         self.vocabulary = vocabulary
         self.normaliser = normaliser
         self.people = people or {}
+        self.things = things
 
     @classmethod
     def from_documents(cls, vocabulary: Vocabulary, texts) -> Understander:
@@ -86,11 +87,33 @@ class Understander:
             for part in parts:
                 people.setdefault(part, set()).update(stem(p) for p in parts)
         return cls(vocabulary, QuestionNormaliser.from_texts(texts, words),
-                   {word: frozenset(whole) for word, whole in people.items()})
+                   {word: frozenset(whole) for word, whole in people.items()}, names_of_things(texts))
 
     def understand(self, question: str) -> Query:
-        return analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names),
-                       self.people)
+        query = analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names),
+                        self.people)
+        asked = f" {normalise(query.question)} "
+        return replace(query, things=tuple(t for t in self.things if f" {t} " in asked))
+
+
+# The review, its report and the government's answer to it are what every document is about.
+_WHOLE_SUBJECT = frozenset({"review", "report", "strategy"})
+
+
+def names_of_things(texts: list[str]) -> frozenset[str]:
+    """The documents' names of programmes, bodies and plans ("family help", "social workers in schools"),
+    normalised, of two words or more; not people's names, nor a name most documents use (what every one is
+    about says nothing of which figure is meant)."""
+    from qa.figures import named_things_in
+
+    people = {normalise(f.text) for text in texts for f in people_in(text)}
+    seen: dict[str, int] = {}
+    for text in texts:
+        for name in {normalise(f.text).strip(" '") for f in named_things_in(text)}:
+            seen[name] = seen.get(name, 0) + 1
+    return frozenset(name for name, count in seen.items()
+                     if " " in name and name not in people and count <= max(1, len(texts) // 2)
+                     and not set(name.split()) & _WHOLE_SUBJECT)
 
 
 def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str] = frozenset(),

@@ -613,3 +613,14 @@ def test_the_holder_of_a_title_who_said_the_words_given_answers(pipeline):
     answer = pipeline.ask("who was the commissioner lady that said we owe it to englands children")
     assert answer.figure == "Rachel de Souza"
     assert not pipeline.understander.understand("who was the minister that talked about the plan").asks_speaker
+
+
+def test_a_figure_of_a_programme_the_question_names_stands_where_the_programme_is_named(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("how much does family help cost every year").things == ("family help",)
+    assert understand("how much did the independent review of children's social care want").things == ()  # the whole subject
+    # What the whole system will cost a year is no running cost of Family Help.
+    assert pipeline.ask("how much does family help cost every year 2 keep running").abstained
+    # "schemes that put social workers onsite in schools" are the programme in other words
+    answer = pipeline.ask("In which financial year will local authorities receive funding to continue the social workers in schools schemes?")
+    assert answer.figure == "2022/23"
