@@ -172,9 +172,28 @@ class ExtractiveReader:
                 share(query.said_by, own) >= SAID_BY_SHARE and REPORTING.search(sentence.text))
             # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
             told = share(query.said_about, own, naming) if query.said_about else 0.0
-            if theirs and (not query.said_about or told >= SAID_ABOUT_SHARE):
+            phrases = self.phrases_asked(query)
+            words = own | naming
+            # the phrase itself, or all of one phrase the documents put for it ("care experienced")
+            says_phrase = not phrases or any({a.word, b.word} <= words or any(t.parts and t.parts <= words for t in (a, b))
+                                             for a, b in phrases)
+            if theirs and says_phrase and (not query.said_about or told >= SAID_ABOUT_SHARE):
                 heard.append((sentence, told))
         return heard
+
+    def phrases_asked(self, query: Query) -> list[tuple[Term, Term]]:
+        """Two words of what someone is asked to have said something about, side by side in the question,
+        that the documents also write side by side ("care leavers", "windfall tax"): one of them alone ("the
+        care system") is something else."""
+        pairs = []
+        for a, b in zip(query.said_about, query.said_about[1:]):
+            # what they said it "about", not when ("in his response to the final report")
+            typed = re.search(rf"\b(?:about|on|regarding)\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(a.surface or a.word)}"
+                              rf"\s+{re.escape(b.surface or b.word)}\b", query.question, re.I)
+            if typed and any(re.search(rf"\b{re.escape(a.word)}\w*\s+{re.escape(b.word)}", d.text, re.I)
+                             for d in self.index.documents.values()):
+                pairs.append((a, b))
+        return pairs
 
     def voiced(self, sentence: ScoredSentence) -> bool:
         """The sentence says what someone said or thinks: it quotes them, or reports it."""

@@ -624,3 +624,11 @@ def test_a_figure_of_a_programme_the_question_names_stands_where_the_programme_i
     # "schemes that put social workers onsite in schools" are the programme in other words
     answer = pipeline.ask("In which financial year will local authorities receive funding to continue the social workers in schools schemes?")
     assert answer.figure == "2022/23"
+
+
+def test_what_someone_said_about_a_phrase_needs_the_phrase_not_one_of_its_words(pipeline):
+    # Her quotation speaks of the care system and of carers, never of care leavers.
+    assert pipeline.ask("wat did claire coutinho say about care leavers specifically").abstained
+    assert pipeline.ask("What did Nadhim Zahawi say about MacAlister's proposed windfall tax?").abstained
+    # "in his response to the final report" says when, not what about
+    assert not pipeline.ask("How did Nadhim Zahawi describe the moment in his response to the final report?").abstained
