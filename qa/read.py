@@ -12,27 +12,21 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from qa.attribution import Attribution
 from qa.candidates import described, of_category
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
-from qa.scored import ScoredSentence, share
+from qa.scored import ScoredSentence
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
-from qa.speakers import SPEECH_VERBS
-from qa.text import content_words, normalise, sentence_before, sentence_spans
+from qa.text import content_words, normalise, sentence_spans
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 FIGURE_GAP = 0.25  # how much better the passage about the question must be than the one with a figure
 RUNNER_UP = 0.8  # a nearby sentence this close to the best is shown with it (an answer often spans two)
 BODY_MARGIN = 0.1  # how much better a named body must bear on a who-question to beat a person
 RESTATES = 0.6  # the share of a headline's words a body sentence must state to stand in for it
-SAID_BY_SHARE = 0.5  # of the name asked about ("Rachel de Souza"), weighted by rarity: "Souza" alone will do
-SAID_ABOUT_SHARE = 0.15  # of what they are asked to have said it of: more than a common word ("care")
-# What a sentence naming someone reports them saying or urging: "Longfield said", "MacAlister called for".
-REPORTING = re.compile(rf"\b(?:{SPEECH_VERBS}|call(?:s|ed|ing)? for|suggest(?:s|ed)?|welcom(?:es|ed)|urg(?:es|ed)"
-                       r"|propos(?:es|ed)|recommend(?:s|ed)?|believ(?:es|ed)|think|thinks|thought)\b", re.I)
-_PRONOUN_START = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,6 +80,7 @@ class ExtractiveReader:
     def __init__(self, index: LoadedIndex, abstain_below: float) -> None:
         self.index = index
         self.abstain_below = abstain_below
+        self.attribution = Attribution(index)
 
     def read(self, evidence: Evidence) -> Draft:
         query, scored, ranked, top_k = evidence.query, evidence.scored, evidence.ranked, evidence.top_k
@@ -93,8 +88,8 @@ class ExtractiveReader:
             scored = self.without_headlines(scored)
             ranked = [s for s in ranked if not self.is_headline(s)]
         if query.said_by:  # "what did Claire Coutinho say about ...?": only what she said answers
-            nearest, heard = scored, self.attributed(query, scored)
-            ranked = [s for s, _ in self.attributed(query, ranked)]
+            nearest, heard = scored, self.attribution.attributed(query, scored)
+            ranked = [s for s, _ in self.attribution.attributed(query, ranked)]
             # Of what they said, the passage bearing on the question: not one that only names them.
             heard = [(s, told) for s, told in heard if s.evidence >= self.abstain_below] or heard
             if query.said_about:  # all are theirs: weighed as evidence is, by how much they say of the rest
@@ -104,8 +99,8 @@ class ExtractiveReader:
                 return self.abstain(query, nearest, top_k)
         if query.asks_view and not query.said_by:
             # "why does he reckon ...?": what someone is reported to say or think, where any passage says so
-            scored = [s for s in scored if self.voiced(s)] or scored
-            ranked = [s for s in ranked if self.voiced(s)] or ranked
+            scored = [s for s in scored if self.attribution.voiced(s)] or scored
+            ranked = [s for s in ranked if self.attribution.voiced(s)] or ranked
         if not scored:  # nothing retrieved
             return self.abstain(query, scored, top_k)
         if query.unknown():
@@ -131,7 +126,7 @@ class ExtractiveReader:
         best, pool = self.choose(query, scored, ranked)
         if best.evidence < self.abstain_below:
             return self.abstain(query, scored, top_k)
-        if query.subject and not query.subject.alternatives & self.about_words(best):
+        if query.subject and not query.subject.alternatives & self.attribution.about_words(best):
             # "Did the government accept it?" is not answered by what the review recommends.
             return self.abstain(query, scored, top_k)
         if query.asks_outcome and PROPOSES.search(best.text):
@@ -159,66 +154,6 @@ class ExtractiveReader:
                                  or lead.score >= scored[0].score - 0.05):
             return lead, ranked
         return scored[0], scored
-
-    def attributed(self, query: Query, sentences: list[ScoredSentence]) -> list[tuple[ScoredSentence, float]]:
-        """Those of ``sentences`` that say what the one the question names said (reporting what they said,
-        or in a quotation of theirs, named with their title where it starts) of what the question asks
-        about: Claire Coutinho's praise of the reforms says nothing of a tax, and "the review will be led
-        by Josh MacAlister" is not his. Each with the share of what was asked about that it says."""
-        heard = []
-        for sentence in sentences:
-            own, naming = set(content_words(sentence.text)), self.naming_words(sentence)
-            theirs = share(query.said_by, naming) >= SAID_BY_SHARE or (
-                share(query.said_by, own) >= SAID_BY_SHARE and REPORTING.search(sentence.text))
-            # "Commenting on the review, Zahawi said: ..." says what the quotation is of.
-            told = share(query.said_about, own, naming) if query.said_about else 0.0
-            phrases = self.phrases_asked(query)
-            words = own | naming
-            # the phrase itself, or all of one phrase the documents put for it ("care experienced")
-            says_phrase = not phrases or any({a.word, b.word} <= words or any(t.parts and t.parts <= words for t in (a, b))
-                                             for a, b in phrases)
-            if theirs and says_phrase and (not query.said_about or told >= SAID_ABOUT_SHARE):
-                heard.append((sentence, told))
-        return heard
-
-    def phrases_asked(self, query: Query) -> list[tuple[Term, Term]]:
-        """Two words of what someone is asked to have said something about, side by side in the question,
-        that the documents also write side by side ("care leavers", "windfall tax"): one of them alone ("the
-        care system") is something else."""
-        pairs = []
-        for a, b in zip(query.said_about, query.said_about[1:]):
-            # what they said it "about", not when ("in his response to the final report")
-            typed = re.search(rf"\b(?:about|on|regarding)\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(a.surface or a.word)}"
-                              rf"\s+{re.escape(b.surface or b.word)}\b", query.question, re.I)
-            if typed and any(re.search(rf"\b{re.escape(a.word)}\w*\s+{re.escape(b.word)}", d.text, re.I)
-                             for d in self.index.documents.values()):
-                pairs.append((a, b))
-        return pairs
-
-    def voiced(self, sentence: ScoredSentence) -> bool:
-        """The sentence says what someone said or thinks: it quotes them, or reports it."""
-        return (self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start) is not None
-                or bool(REPORTING.search(sentence.text)))
-
-    def about_words(self, sentence: ScoredSentence) -> set[str]:
-        """Who or what ``sentence`` is about: its words, those naming its speaker, those of the sentence
-        before and of its document's title."""
-        doc = self.index.documents[sentence.passage.chunk.doc_id]
-        previous = sentence_before(doc.text, sentence.span.start)
-        return set(content_words(f"{sentence.text} {previous} {doc.title}")) | self.naming_words(sentence)
-
-    def naming_words(self, sentence: ScoredSentence) -> set[str]:
-        """The words saying who speaks or acts in ``sentence`` where they stand outside it: the sentence
-        naming the speaker of its quotation, the one before a "He suggested ..."."""
-        text = self.index.documents[sentence.passage.chunk.doc_id].text
-        naming: set[str] = set()
-        if _PRONOUN_START.match(sentence.text):
-            naming |= set(content_words(sentence_before(text, sentence.span.start)))
-        speaker = self.index.speaker_at(sentence.passage.chunk.doc_id, sentence.span.start)
-        if speaker is not None:
-            at = speaker.named_in
-            naming |= set(content_words(speaker.name)) | set(content_words(text[at.start:at.end]))
-        return naming
 
     def author(self, query: Query, scored: list[ScoredSentence]) -> Draft | None:
         """'Who wrote the article about X?': the byline of the document that best matches X, of the outlet
