@@ -28,6 +28,23 @@ def asks_outcome(question: str) -> bool:
                 and not _NOT_OUTCOME.search(question))
 
 
+# "what job did macalister get after the review?", "what role did she hold before becoming minister?": what a
+# person did on one side of an event; a passage answers it only by saying when, relative to something.
+_SEQUEL = re.compile(r"\b(after|before)\b(?!\s+(?:all\s+)?(?:this|that|it)\b)", re.I)
+SEQUEL_WORDS = {
+    "after": re.compile(r"\b(after|afterwards|following|since|later|subsequently|went on|now|then)\b", re.I),
+    "before": re.compile(r"\b(before|former|formerly|previously|prior|founder|founded|once|used to)\b", re.I),
+}
+
+
+def sequel_of(question: str, terms: list[Term], people: dict[str, frozenset[str]]) -> str:
+    """ "after" or "before" when the question asks what a person the documents name did on that side of an
+    event, else ""."""
+    m = _SEQUEL.search(question)
+    named = any((t.surface or t.word).lower() in people for t in terms)
+    return m.group(1).lower() if m and named else ""
+
+
 def subject_of(question: str, terms: list[Term]) -> Term | None:
     """The term a yes-no question is about: its first content word after the verb that opens it ("did
     the government accept ...?": government; "did they accept ...?": accept, which its answer must hold as

@@ -88,6 +88,7 @@ class Query:
     subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
     asks_view: bool = False  # "why does he reckon ...?": only what someone says or thinks answers
     asks_outcome: bool = False  # "did they actually do the windfall tax in the end?": whether it came about
+    sequel: str = ""  # "what job did he get after the review?": "after" (or "before"), what a person did then
     # "how much does Family Help cost?": the documents' names of programmes and bodies the question names; a
     # figure is of one of them only where the document names it
     things: tuple[str, ...] = ()

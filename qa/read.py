@@ -14,6 +14,7 @@ from typing import Protocol
 
 from qa.attribution import Attribution
 from qa.candidates import described, of_category
+from qa.clauses import SEQUEL_WORDS
 from qa.figures import Figure, figures_of
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
@@ -128,6 +129,9 @@ class ExtractiveReader:
             return self.abstain(query, scored, top_k)
         if query.subject and not query.subject.alternatives & self.attribution.about_words(best):
             # "Did the government accept it?" is not answered by what the review recommends.
+            return self.abstain(query, scored, top_k)
+        if query.sequel and not SEQUEL_WORDS[query.sequel].search(best.text):
+            # "What job did he get after the review?" is not answered by who he was when it began.
             return self.abstain(query, scored, top_k)
         if query.asks_outcome and PROPOSES.search(best.text):
             # "Did the windfall tax happen in the end?" is not answered by the call for one.

@@ -632,3 +632,12 @@ def test_what_someone_said_about_a_phrase_needs_the_phrase_not_one_of_its_words(
     assert pipeline.ask("What did Nadhim Zahawi say about MacAlister's proposed windfall tax?").abstained
     # "in his response to the final report" says when, not what about
     assert not pipeline.ask("How did Nadhim Zahawi describe the moment in his response to the final report?").abstained
+
+
+def test_what_a_person_did_after_an_event_needs_a_passage_saying_when(pipeline):
+    understand = pipeline.understander.understand
+    assert understand("wat job did macalister get after the review was done").sequel == "after"
+    assert understand("did councils want the govt to write some paper after the review").sequel == ""  # no one named
+    # Who he was when the review began says nothing of what came after it.
+    assert pipeline.ask("wat job did macalister get after the review was done").abstained
+    assert "former teacher" in pipeline.ask("wat did josh do before the review like wat was his job").answer
