@@ -166,7 +166,7 @@ class ExtractiveReader:
         for sentence in [s for s in scored if s.passage.chunk.doc_id in named] if named else scored:
             doc = self.index.documents[sentence.passage.chunk.doc_id]
             if not doc.author:
-                continue
+                break  # the article best matched names no author: another's byline is not its author
             at = doc.text.find(doc.author)
             # Similarity alone: "wrote" and "article" are words no passage uses, so coverage means nothing here.
             if at < 0 or (sentence.dense < self.abstain_below and not named):  # naming the outlet says which

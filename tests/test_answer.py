@@ -641,3 +641,8 @@ def test_what_a_person_did_after_an_event_needs_a_passage_saying_when(pipeline):
     # Who he was when the review began says nothing of what came after it.
     assert pipeline.ask("wat job did macalister get after the review was done").abstained
     assert "former teacher" in pipeline.ask("wat did josh do before the review like wat was his job").answer
+
+
+def test_an_article_that_names_no_author_is_not_given_another_articles_byline(pipeline):
+    answer = pipeline.ask("Who is the named author of the 'Fundamental shift needed for children's social care' article?")
+    assert answer.abstained and "Lepper" not in answer.answer
