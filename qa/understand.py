@@ -48,7 +48,7 @@ _QUOTES_WORDS = re.compile(r"\b(?:said|says|say)\s+(?:that\s+)?(?!about\b|of\b|o
                            r"|stuff\b|this\b|it\b|so\b)\w+", re.I)
 _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
-_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b", re.I)
+_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b|\b(month|day|date),? and (the )?year\b", re.I)
 _ASKS_WEEKDAY = re.compile(r"\bday of the week\b|\bweekday\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)

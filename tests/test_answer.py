@@ -334,6 +334,7 @@ def test_a_rate_asks_for_a_percentage_and_a_year_asked_from_is_not_another(pipel
     understand = pipeline.understander.understand
     assert understand("what unemployment rate do they give").kind == "percent"
     assert understand("what rate is the fostering allowance paid at").kind != "percent"
+    assert understand("In which month and year did the strategy come out?").demands.year  # a year is asked too
     since = understand("By what percentage has the social worker workforce grown since 2010?")
     assert since.demands.years == (("since", "2010"),)
     # The documents give the rise since 2017 (14%), not since 2010.
