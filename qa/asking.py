@@ -142,7 +142,9 @@ def asked_noun(question: str) -> str:
     asks no company's name."""
     named = re.split(r"\bcalled\b|\b(?:that|which|who)\s+(?:is|was|are|were|will|would|has|had|did|does)\b",
                      normalise(question), maxsplit=1)[0]
-    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", named):  # "school-based" is no head noun
+    # the noun a "which" asks by comes first: "besides Social Workers in Schools, which programme ...?"
+    asked_by = re.search(r"\b(?:which|what)\s+((?:[a-z]+\s+){0,2}[a-z]+)", named)
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", f"{asked_by.group(1) if asked_by else ''} {named}"):  # "school-based" is no head noun
         for form in (stem(word), word):
             if form in CATEGORY_HEADS:
                 return form

@@ -647,3 +647,9 @@ def test_what_a_person_did_after_an_event_needs_a_passage_saying_when(pipeline):
 def test_an_article_that_names_no_author_is_not_given_another_articles_byline(pipeline):
     answer = pipeline.ask("Who is the named author of the 'Fundamental shift needed for children's social care' article?")
     assert answer.abstained and "Lepper" not in answer.answer
+
+
+def test_the_noun_a_which_asks_by_is_what_the_name_is_of(pipeline):
+    question = "Besides Social Workers in Schools, which programme are local authorities being funded to continue delivering?"
+    assert pipeline.understander.understand(question).category_noun == "programme"
+    assert pipeline.ask(question).figure == "Designated Safeguarding Lead Supervision"
