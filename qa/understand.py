@@ -265,8 +265,9 @@ def purpose_of(query: Query) -> tuple[Term, ...]:
 
 
 def _counted_noun(query: Query) -> set[str] | None:
-    """The stemmed noun after "how many" (with its alternatives), e.g. {"child", "children"} for "kids"."""
-    m = re.search(r"\bhow many\s+(?:more\s+|new\s+|extra\s+|of (?:the|them|those|these)\s+)?([a-z'-]+)", query.question, re.I)
+    """The stemmed noun after "how many" or "what is the number of" (with its alternatives), e.g.
+    {"child", "children"} for "kids"; "above what number ... the number of children" counts no children."""
+    m = re.search(r"\b(?:how many|(?:what|give|state)(?: is| was| are| were)? the (?:total |overall |current )?number of)\s+(?:more\s+|new\s+|extra\s+|of (?:the|them|those|these)\s+)?([a-z'-]+)", query.question, re.I)
     if not m:
         return None
     word = content_words(m.group(1))

@@ -272,6 +272,14 @@ def test_how_many_of_them_counts_the_noun_that_follows(pipeline):
     assert pipeline.ask("how many of them regional care cooperative things r they gonna set up").abstained
 
 
+def test_what_is_the_number_of_counts_the_noun_that_follows(pipeline):
+    # "Seven areas" counts areas, not social workers; the documents give no total of social workers.
+    assert pipeline.ask("What is the total number of child and family social workers employed in England?").abstained
+    # Here "the number of children" is what the figure limits, not what is counted.
+    answer = pipeline.ask("Above what number did MacAlister want to stop the number of children in care rising?")
+    assert "100,000" in answer.answer
+
+
 def test_which_providers_asks_for_their_names(pipeline):
     answer = pipeline.ask("Which fifteen providers did MacAlister say should face a windfall tax?")
     assert answer.abstained and "don't name them" in answer.answer
