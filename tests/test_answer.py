@@ -67,6 +67,11 @@ def test_figure_questions(pipeline, question, expected):
     # A sum for something else in the same sentence is not the share asked for; a package without a value.
     ("how much of the 200m is for fixing childrens homes", None),
     ("What was the value of the largest package of children's social care placements since 2010?", None),
+    # A figure from a passage far below the one plainly about the question answers another question, though
+    # that passage states no figure of its own.
+    ("What sum did the Government commit specifically to funding the new expert child protection social worker role?",
+     None),
+    ("In which month and year did the Government launch the Independent Review of Children's Social Care?", None),
     # A rarer thing of its own the documents never mention; but a kind a which-question asks to be named
     # ("which regulator's report") may be named without the word.
     ("is there anything abt care leavers not paying council tax or free prescriptions", "prescriptions"),
