@@ -26,10 +26,10 @@ _ASKS = (
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat ((?:exact|precise|specific|calendar) )?(year|date|month|day)\b|\bwhich ((?:exact|precise|specific|calendar) )?(year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat ((?:exact|precise|specific|total|overall) )?(sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
-                         r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)\w+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
+                         r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)[\w-]+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
                          r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
-    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich (\w+ )?(minister|person|secretary|official|commissioner|councillor|journalist|reporter|writer|author)\b|\bbyline\b"
+    ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich ([\w'’-]+ )?(minister|person|secretary|official|commissioner|councillor|journalist|reporter|writer|author)\b|\bbyline\b"
                           # "which LGA Children and Young People Board chair responded?": the title's holder
                           r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?"
                           r"(chair|chairman|chairwoman|president|chief executive|director)"

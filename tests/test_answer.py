@@ -182,6 +182,10 @@ def test_question_kinds():
     # A chair, president or chief executive named by what they chair asks for the person.
     assert asked_kind("Which LGA Children and Young People Board chair responded to the launch?") == "person"
     assert asked_kind("Which charity does Mark Russell lead as chief executive?") == "name"
+    # A possessive or hyphenated modifier stands before the title or the measure like any other word.
+    assert asked_kind("Which Children's Commissioner for England commented?") == "person"
+    assert asked_kind("Which children’s minister was quoted?") == "person"
+    assert asked_kind("What is the estimated set-up cost of the cooperatives?") == "money"
     assert asked_kind("Which board did Cllr Bramble chair when responding?") == "name"
     assert asked_kind("what are the two school-based programmes councils get money for") == "name"
 
