@@ -34,7 +34,7 @@ _ASKS = (
                           r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?"
                           r"(chair|chairman|chairwoman|president|chief executive|director)"
                           r"(?=\s+(?:\w+ed|said|says|is|was|did|does|spoke|told|wrote)\b|\W*$)"
-                          r"|\bname (of )?the (person|minister)\b", re.I)),
+                          r"|\b(?:what(?: is|['’]?s) the )?name (of )?the (person|minister|man|woman)\b", re.I)),
     ("place", re.compile(r"\b(which|what are the) (\w+ )?(local )?(areas|places|local authorities|authorities|councils|regions|towns|cities|counties)\b|\bwhere (exactly )?(are|is) (the|they)\b.*\b(areas|hubs|pilots?)\b", re.I)),
     ("name", re.compile(r"\bcalled\b|\bname of\b|\bname the\b|\bwhat is the name\b|\bstand for\b|\bwhich part of\b|\bwhich ([\w-]+ ){0,2}(act|law|group|body|department|organisation|association|charity|newspaper|paper|programmes?|schemes?|strategy|board|framework|service|compan(y|ies)|providers?|firms?|businesses)\b|\bwhat ((is|are|was|were) the )?((?!(?:does|did|do|is|was|are|were|has|had|will|would|could|can|should)\b)[\w-]+ ){0,2}(law|act|charity|group|newspaper|body|strategy|service|schemes?|programmes?)\b"
                          rf"|\b(which|what) (\w+ )?({'|'.join(_INSTANCES)})(?={_HEAD_ENDS})", re.I)),

@@ -125,9 +125,11 @@ _AFFILIATION = re.compile(r"\b(?:who|someone|anyone|somebody|anybody)\s+(?:\w+\s
 # "who was the LGA person that said ...?", "the adcs guy": the body before a word for someone from it
 _MEMBER_OF = re.compile(r"\bwho\s+(?:is|was|were|are)\s+the\s+(?P<body>.+?)\s+(?:person|people|guy|lady|woman|man"
                         r"|bloke|rep|representative|spokesperson|spokesman|spokeswoman|one)\b", re.I)
-# "who is the boss of the Independent Children's Homes Association?": the body after the one who heads it
-_HEAD_OF = re.compile(r"\bwho\b.*?\b(?:boss|head|leader|chief|chief executive|ceo|chair|chairman|chairwoman|president"
-                      r"|director)\s+of\s+(?:the\s+)?(?P<body>.+?)(?=\s+(?:when|who|that|in|at|on)\b|[?,.]|$)", re.I)
+# "who is the boss of the Independent Children's Homes Association?", "the person who runs the ...": the body
+# after the one who heads it ("that josh guy who runs the review" describes whom a question is about)
+_HEAD_OF = re.compile(r"(?:\bwho\b.*?\b(?:boss|head|leader|chief|chief executive|ceo|chair|chairman|chairwoman|president"
+                      r"|director)\s+of|(?:^\s*|\bperson\s+|\bone\s+)who\s+(?:runs|heads|chairs))"
+                      r"\s+(?:the\s+)?(?P<body>.+?)(?=\s+(?:when|who|that|in|at|on)\b|[?,.]|$)", re.I)
 
 
 def affiliation_of(question: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:

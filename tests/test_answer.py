@@ -61,6 +61,8 @@ def test_figure_questions(pipeline, question, expected):
     ("Who will chair the National Implementation Board?", None),
     ("who chairs the national implementation board thing", None),
     # Only a name of the kind asked answers: no council, school or city is named anywhere.
+    # The head of a body the documents quote but never name: another body's chair is not the answer.
+    ("whats the name of the person who runs the independent childrens homes association", None),
     ("wat council is anntoinette bramble from", None),
     ("where did star hobson live like which city", None),
     ("wat school did josh macalister teach at b4", None),
@@ -186,6 +188,7 @@ def test_question_kinds():
     assert asked_kind("Which Children's Commissioner for England commented?") == "person"
     assert asked_kind("Which children’s minister was quoted?") == "person"
     assert asked_kind("What is the estimated set-up cost of the cooperatives?") == "money"
+    assert asked_kind("whats the name of the person who runs it") == "person"
     assert asked_kind("Which board did Cllr Bramble chair when responding?") == "name"
     assert asked_kind("what are the two school-based programmes councils get money for") == "name"
 
