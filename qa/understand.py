@@ -32,6 +32,9 @@ UNKNOWN_COMMON_WEIGHT = 1.1
 # A noun only, used less often than this in English (wordfreq's Zipf scale: "prescriptions" 3.4, "title"
 # 4.9), is a specific thing when the documents never use it.
 RARE_NOUN_ZIPF = 4.0
+# Known words this common (about a third of the passages or more: "review", "care") say nothing of what a
+# question is about: where they are all it has besides a noun no document uses, that noun is its topic.
+COMMON_WEIGHT = 1.5
 
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b|\bbyline\b"
                           r"|\bwritten by\b", re.I)
@@ -160,6 +163,10 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
             weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific,
                           frozenset(alts & parts.get(word, set()) - {word})))
+    if all(t.weight < COMMON_WEIGHT for t in terms if t.known):
+        # "what did the review say about adoption": nothing the question asks about is in the documents
+        terms = [replace(t, specific=True) if not t.known and is_noun(t.surface) and t.word not in asking else t
+                 for t in terms]
     kind, explicit = asked(question)
     last = last_sentence(question)
     who_are = _WHO_ARE_THE.match(last) if kind == "person" else None
@@ -305,6 +312,13 @@ def is_specific(word: str, question: str) -> bool:
     # Which title it is: "the prime minister", "the health secretary" are people the documents never name.
     names_a_title = re.search(rf"\b{re.escape(word)}\s+({'|'.join(ROLE_NOUNS)})s?\b", question, re.I)
     return bool(capitalised_inside) or not lemmas or rare_noun or bool(names_a_title) or names_a_place(word)
+
+
+def is_noun(word: str) -> bool:
+    """An English noun ("adoption"), not a token no lexicon knows (an uncorrectable typo) nor a filler."""
+    from lemminflect import getAllLemmas
+
+    return zipf(word) >= 1.0 and set(getAllLemmas(word)) == {"NOUN"}
 
 
 def names_a_place(word: str) -> bool:

@@ -77,6 +77,9 @@ def test_figure_questions(pipeline, question, expected):
     # A rarer thing of its own the documents never mention; but a kind a which-question asks to be named
     # ("which regulator's report") may be named without the word.
     ("is there anything abt care leavers not paying council tax or free prescriptions", "prescriptions"),
+    # Where all else the question has are words most passages use, the noun no document uses is its topic.
+    ("wat did the review say about adoption", "adoption"),
+    ("ok so wat did the review say abt adoption tho", "adoption"),
 ])
 def test_near_misses_abstain(pipeline, question, unknown):
     answer = pipeline.ask(question)
