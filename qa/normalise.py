@@ -93,7 +93,7 @@ def _closest():
     return Verbosity.CLOSEST
 
 
-def _in_lexicon(word: str) -> bool:
+def in_lexicon(word: str) -> bool:
     from lemminflect import getAllLemmas
 
     return bool(getAllLemmas(word))
@@ -241,14 +241,14 @@ class QuestionNormaliser:
         if not lower.isalpha():
             return None
         possessive = f"{lower[:-1]}'s"
-        if lower.endswith("s") and possessive in self.words and not _in_lexicon(lower):
+        if lower.endswith("s") and possessive in self.words and not in_lexicon(lower):
             return f"{self.names.get(lower[:-1], lower[:-1])}'s"  # "childrens society": The Children's Society
-        if re.search(r"(\w)\1\1", lower) and not _in_lexicon(lower):
+        if re.search(r"(\w)\1\1", lower) and not in_lexicon(lower):
             # A letter held down for emphasis ("sooo", "pleaseee"): read with it twice, else once.
             for collapsed in (re.sub(r"(\w)\1{2,}", r"\1\1", lower), re.sub(r"(\w)\1{2,}", r"\1", lower)):
-                if self.knows_whole(collapsed) or _in_lexicon(collapsed):
+                if self.knows_whole(collapsed) or in_lexicon(collapsed):
                     return self.read_word(collapsed) or collapsed
-        if lower.endswith("in") and not _in_lexicon(lower) and _in_lexicon(lower + "g"):
+        if lower.endswith("in") and not in_lexicon(lower) and in_lexicon(lower + "g"):
             return lower + "g"  # the dropped g of speech: "bein", "doin", "sayin"
         variant = self.corpus_variant(lower)
         if variant:
@@ -259,7 +259,7 @@ class QuestionNormaliser:
         frequency = zipf(lower)
         if frequency < TYPO_ZIPF:
             return self.correct(lower, capitalised=core[0].isupper())
-        if _in_lexicon(lower):
+        if in_lexicon(lower):
             return None  # a real word ("bake", "Name") is what was meant, however near a documents' word
         if core[0].isupper() and len(lower) >= MIN_CORRECTED_LENGTH:
             # A capitalised word one edit from a name the documents use is that name misspelt ("Russel").

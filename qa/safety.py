@@ -18,6 +18,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
+# How much commoner in English (Zipf) a cue word must be than a rare token one slip from it, for the token
+# to be read as that word ("hts" 2.7 is "hits" 4.2); a real word stays itself ("hat" is no "hit").
+CUE_MARGIN = 1.0
 _STRAIGHTEN = str.maketrans({"‘": "'", "’": "'", "`": "'", "“": '"', "”": '"'})
 
 
@@ -80,6 +83,48 @@ def _reader():
     return QuestionNormaliser({})
 
 
+@cache
+def _cue_speller():
+    """The words the cues are written with, as a spelling dictionary. A slip in one of them ("my carer hts
+    me", "i dont feel saf") is read as that word, though the question normaliser leaves tokens this short
+    alone: a cry for help missed costs far more than a panel shown once too often."""
+    from symspellpy import SymSpell
+
+    from qa.normalise import zipf
+
+    speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    for _, cue in _load().cues:
+        for word in set(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", cue.pattern))):
+            speller.create_dictionary_entry(word, max(1, round(100 * zipf(word))))
+    return speller
+
+
+def _read_as_cues(text: str) -> str:
+    """``text`` with each rare token one slip from a far commoner cue word read as that word."""
+    from symspellpy import Verbosity
+
+    from qa.normalise import REAL_WORD_ZIPF, in_lexicon, zipf
+
+    words = []
+    for word in text.split():
+        core = word.strip(".,!?;:'\"")
+        frequency = zipf(core) if core.isalpha() and len(core) >= 3 and not in_lexicon(core) else 99
+        if frequency < REAL_WORD_ZIPF:
+            near = _cue_speller().lookup(core, Verbosity.CLOSEST, 1 if len(core) <= 5 else 2)
+            common = [s for s in near if zipf(s.term) >= frequency + CUE_MARGIN]
+            if common:
+                # A letter left out is the commonest slip on a phone: "saf" is "safe" before it is "say".
+                best = max(common, key=lambda s: (_holds_in_order(s.term, core), s.count))
+                word = word.replace(core, best.term)
+        words.append(word)
+    return " ".join(words)
+
+
+def _holds_in_order(word: str, typed: str) -> bool:
+    letters = iter(word)
+    return all(letter in letters for letter in typed)
+
+
 def normalise_message(message: str) -> str:
     """Lower case, straight apostrophes, single spaces: the form the cues are written against."""
     return " ".join(str(message or "").translate(_STRAIGHTEN).lower().split())
@@ -92,7 +137,8 @@ def support_for(message: str) -> SupportPanel | None:
     typed = normalise_message(message)
     if not typed:
         return None
-    texts = dict.fromkeys((typed, normalise_message(_reader().normalise(typed).text)))
+    read = normalise_message(_reader().normalise(typed).text)
+    texts = dict.fromkeys((typed, read, _read_as_cues(typed), _read_as_cues(read)))
     for reason, cue in data.cues:
         if any(cue.search(text) for text in texts):
             return replace(data.panel, reason=reason, disclosure=reason in data.disclosure_reasons)

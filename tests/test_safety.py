@@ -27,6 +27,9 @@ TRIGGERS = {
         "ppl hurt me",
         "my foster carr hits me",
         "im bein hurt",
+        "my foster carer hts me",  # a slip in the cue word itself, too short for the question normaliser
+        "ppl at my placement hrt me",
+        "my carer is abusng me",
     ],
     "unsafe": [
         "I don't feel safe at home",
@@ -36,6 +39,9 @@ TRIGGERS = {
         "my mum threw me out last night",
         "i dont feel safe",
         "i dnt feel safe at my placement",
+        "i dont feel saf",  # a letter left out: "safe", not the commoner "say"
+        "im scard to go home",
+        "i feel unsaf at home",
     ],
     "running_away": [
         "I want to run away from my foster home",
@@ -73,6 +79,8 @@ ORDINARY = [
     "who listens to care leavers",
     "they listen to me at my new placement",
     "wat r they doin abt foster carers money",
+    "my hat is red",  # a real word one letter from a cue word ("hit") is itself
+    "what did the review say abt safe places for kids",
 ]
 
 
@@ -89,9 +97,10 @@ def test_ordinary_questions_do_not(message):
 
 
 def test_no_evaluation_question_triggers_the_panel():
-    # Hundreds of real questions in casual and precise phrasings, some about abuse, killings and safety.
-    questions = [json.loads(line)["question"] for line in (ROOT / "evals" / "cases.jsonl").open(encoding="utf-8")]
-    assert len(questions) > 100
+    # Over a thousand real questions in casual and precise phrasings, some about abuse, killings and safety.
+    questions = [json.loads(line)["question"] for path in sorted((ROOT / "evals").glob("*.jsonl"))
+                 for line in path.open(encoding="utf-8")]
+    assert len(questions) > 1000
     assert [q for q in questions if support_for(q) is not None] == []
 
 
@@ -128,7 +137,7 @@ def test_a_disclosure_is_marked_and_carries_its_note():
 
 
 def test_a_disclosure_gets_the_panel_and_no_article_quote(pipeline):
-    for message in ("my foster carer hits me", "ppl hurt me"):
+    for message in ("my foster carer hits me", "ppl hurt me", "my foster carer hts me"):
         answer = pipeline.ask(message)
         assert answer.support == "abuse" and answer.abstained
         assert answer.citations == () and answer.answer == support_for(message).disclosure_note
