@@ -39,6 +39,21 @@ SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name
 _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
 # Words of a question phrase ("how long", "how soon") that name no subject either.
 _ASKING_WORDS = {"long", "soon", "often", "far"}
+def _counted_text(sentence: str, figure: Figure) -> str:
+    """The words after a count, naming what it counts; for a count compared with the one before it ("100,000
+    children in care (up from 80,000 today)") the words after that one, which it leaves unsaid."""
+    before = sentence[:figure.start]
+    compared = _COMPARED.search(before)
+    if compared:
+        return before[compared.end(1):compared.end(1) + 40]
+    return sentence[figure.end:figure.end + 40]
+
+
+_COMPARED = re.compile(r"\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?()[^\d]{0,40}?\b(?:up|down|rising|falling)? from\s*$", re.I)
+# What a sentence says a count will be, not what it is: "it is forecast that there will be approaching
+# 100,000"; read from where the figure's own words start (after a bracket, a comma or another figure).
+_FORECAST = re.compile(r"\b(will|forecasts?|forecasted|projected|predicted|expected to|next (?:year|decade))\b", re.I)
+_LEAD_IN = re.compile(r"[(),;:–—]|\d")
 _INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
 # Words that make a title another one (the shadow minister is not the minister).
 _QUALIFIED_ROLE = re.compile(
@@ -342,11 +357,13 @@ class CandidateFinder:
             title = set(content_words(title_of(sentence, figure))) if person else set()
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
-            if counted and not counted & set(content_words(sentence[figure.end:figure.end + 40])[:2]):
+            if counted and not counted & set(content_words(_counted_text(sentence, figure))[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
             following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
             if counted and demands.stock and NEWCOMER_WORDS & set(following):
                 continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
+            if counted and not demands.future and _FORECAST.search(_LEAD_IN.split(sentence[:figure.start])[-1]):
+                continue  # "how many are in care?" is not answered by "there will be approaching 100,000"
             beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
             if demands.increase and not _INCREASE.search(beside):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"

@@ -21,7 +21,10 @@ TEXT_SPEAK = {"what": "wat", "you": "u", "your": "ur", "are": "r", "because": "c
               "should": "shud", "please": "pls", "what's": "wats", "whats": "wats", "before": "b4", "why": "y",
               "and": "n", "see": "c", "be": "b"}
 # Not "2" for "to" nor "4" for "for": a number is never rewritten, so "4 areas" keeps its figure.
-PERTURBATIONS = ("filler", "text_speak", "typo_swap", "typo_drop", "typo_double", "no_apostrophes",
+# An aside at the end, as people finish a message: chat abbreviations and the phrases they stand for.
+ASIDES = (" tbh", " rn", " fr", " ngl", " atm", " btw", " imo", " to be honest", " right now", " at the moment",
+          " these days", " for real")
+PERTURBATIONS = ("filler", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "no_apostrophes",
                  "lower_no_punctuation", "other_persona")
 TYPO_MIN_LENGTH = 6  # "a longer word": short words are too ambiguous for anyone to read back
 _PERSONA_SUFFIX = re.compile(r"-(practitioner|young|evaluator)$")
@@ -37,6 +40,10 @@ def perturb(question: str, perturbation: str, case_id: str, seed: int = 0) -> st
     if perturbation == "filler":
         first = question[:1].lower() if question[:1].isupper() and not question[1:2].isupper() else question[:1]
         return rng.choice(FILLERS) + first + question[1:]
+    if perturbation == "aside":
+        body = question.rstrip()
+        end = len(body) - len(body.rstrip("?.!"))
+        return body[:len(body) - end] + rng.choice(ASIDES) + body[len(body) - end:]
     if perturbation == "text_speak":
         words = re.split(r"(\W+)", question)
         changed = [TEXT_SPEAK.get(w.lower()) if w.lower() in TEXT_SPEAK else w for w in words]

@@ -62,6 +62,7 @@ class _Tables:
     trailing: frozenset[str]  # fillers wherever they end a clause, not only at its start
     contractions: dict[str, str]
     hedges: frozenset[str]  # two-word hedges after any word ("or something")
+    asides: frozenset[str]  # phrases that say nothing asked wherever they stand ("to be honest", "right now")
 
 
 @cache
@@ -78,7 +79,7 @@ def _tables() -> _Tables:
             expansions.setdefault(key, value.lower())
     fillers = raw["fillers"]
     return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions,
-                   frozenset(fillers["hedges"]))
+                   frozenset(fillers["hedges"]), frozenset(fillers["asides"]))
 
 
 def as_read(phrase: str) -> str:
@@ -352,17 +353,26 @@ class QuestionNormaliser:
     def knows_whole(self, word: str) -> bool:
         return word in self.words or word in self.extra_words
 
-    def drop_hedges(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
-        """A hedge after a word ("a teacher or something", "money and stuff") says nothing asked; a clause
-        end it carried stays with the word before it."""
+    def drop_asides(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
+        """A hedge after a word ("a teacher or something", "money and stuff") or an aside anywhere ("to be
+        honest", "right now") says nothing asked; a clause end it carried stays with the word before it."""
+        cores = [_CORE.match(t).group(2).lower() for t in tokens]
+        longest = max(len(p.split()) for p in self.tables.asides | self.tables.hedges)
         out: list[str] = []
-        for token in tokens:
-            core = _CORE.match(token).group(2).lower()
-            if out and len(out) > 1 and f"{_CORE.match(out[-1]).group(2).lower()} {core}" in self.tables.hedges:
-                changes.append((f"{out.pop()} {token}", ""))
-                out[-1] += _CORE.match(token).group(3)
-                continue
-            out.append(token)
+        i = 0
+        while i < len(tokens):
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                phrase = " ".join(cores[i:i + n])
+                known = phrase in self.tables.asides or (len(out) > 1 and phrase in self.tables.hedges)
+                if known and not any(_CLAUSE_END.search(t) for t in tokens[i:i + n - 1]):
+                    changes.append((" ".join(tokens[i:i + n]), ""))
+                    if out and not _CLAUSE_END.search(out[-1]):
+                        out[-1] += _CORE.match(tokens[i + n - 1]).group(3)
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
         return out
 
     def drop_fillers(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
@@ -374,7 +384,7 @@ class QuestionNormaliser:
 
         out: list[str] = []
         clause_start = True
-        tokens = self.drop_hedges(tokens, changes)
+        tokens = self.drop_asides(tokens, changes)
         for token in tokens:
             ends_clause = bool(_CLAUSE_END.search(token))
             if (clause_start and is_filler(token)) or (ends_clause and is_filler(token, self.tables.trailing)):

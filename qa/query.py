@@ -51,6 +51,7 @@ class Demands:
     period: str = ""  # "a week", "per year", "monthly": the figure must be for that period, if for one
     exact: bool = False  # "the exact number": "thousands" or "more than 80" does not give it
     stock: bool = False  # "how many are there now", not how many new ones
+    future: bool = False  # "how many will there be by 2032?": only then does a forecast answer
     increase: bool = False  # "how much more"
     roles: tuple[frozenset[str], ...] = ()  # titles a who-question names, with what may stand for them
     # "how much ... is for fixing children's homes": the terms of what the sum must be for

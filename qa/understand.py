@@ -57,8 +57,13 @@ _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b",
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
 # "per child", but not "per the government" (according to it)
 PER_UNIT = re.compile(r"\b(each|per(?!\s+(?:the|a|an|their|his|her|its|this|that)\b)|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
-_ASKS_STOCK = re.compile(r"\b(are there|is there|currently|right now|at the moment|in total|altogether|registered|"
-                         r"exist|today)\b", re.I)
+# "according to the final report", "as the DfE put it": the source the question names, up to its clause end
+_ACCORDING_TO = re.compile(r"\b(?:according to|as per|in the words of)\s+[^,?.;!]+", re.I)
+SOURCE_WEIGHT = 0.5
+# A question in the future or a modal ("how many could be in care?") asks what may be: a forecast answers it
+_ASKS_FUTURE = re.compile(r"\b(will|would|could|might|may|going to|gonna|forecast\w*|project\w*|predict\w*|expected|future|by (?:19|20)\d\d"
+                          r"|next (?:year|decade)|in \w+ years?(?: time)?)\b", re.I)
+_ASKS_STOCK = re.compile(r"\b(are there|is there|currently|now|in total|altogether|registered|exist|today)\b", re.I)
 
 # "Who are the <noun phrase>": the phrase read up to its first linking word, so that "who was the chair of
 # the board" asks for a chair and "who are the big care companies" for companies.
@@ -163,6 +168,11 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
             weight = vocabulary.idf(word) if specific or is_known else UNKNOWN_COMMON_WEIGHT
         terms.append(Term(word, frozenset(alts), weight, surface, is_known, specific,
                           frozenset(alts & parts.get(word, set()) - {word})))
+    source = _ACCORDING_TO.search(question)
+    if source:  # "according to the final report": where to look, which says less of what is asked
+        elsewhere = set(content_words(f"{question[:source.start()]} {question[source.end():]}"))
+        terms = [replace(t, weight=t.weight * SOURCE_WEIGHT)
+                 if t.word in set(content_words(source.group(0))) - elsewhere else t for t in terms]
     if all(t.weight < COMMON_WEIGHT for t in terms if t.known):
         # "what did the review say about adoption": nothing the question asks about is in the documents
         terms = [replace(t, specific=True) if not t.known and is_noun(t.surface) and t.word not in asking else t
@@ -218,6 +228,7 @@ def _with_demands(query: Query) -> Query:
         period=period_of(question),
         exact=bool(_ASKS_EXACT.search(question)),
         stock=bool(_ASKS_STOCK.search(question)) and not NEWCOMER_WORDS & question_words,
+        future=bool(_ASKS_FUTURE.search(question)),
         increase=query.kind == "money" and bool(_ASKS_INCREASE.search(question)),
         roles=tuple(frozenset({t.word} | t.alternatives & ROLE_NOUNS | t.alternatives & {"led", "lead"})
                     for t in query.terms if t.word in titles),

@@ -160,6 +160,23 @@ def test_a_hedge_after_a_word_is_dropped_and_its_clause_end_kept(normaliser):
     assert normaliser.normalise("do they get money and stuff?").text == "do they get money?"
 
 
+@pytest.mark.parametrize("aside", ["tbh", "fr", "ngl", "imo", "btw", "to be honest", "for real", "in my opinion",
+                                   "rn", "atm", "right now", "at the moment", "these days", "nowadays"])
+def test_an_aside_anywhere_is_dropped(normaliser, aside):
+    # Before, "fr" was a specific thing the documents never mention, "tbh" added "honest" to what was asked and
+    # "rn" ("right now") weighed "right".
+    assert normaliser.normalise(f"how much did josh want {aside}?").text == "how much did josh want?"
+    assert normaliser.normalise(f"{aside} how much did josh want").text == "how much did josh want"
+    assert normaliser.normalise(f"how much, {aside}, did josh want").text == "how much, did josh want"
+
+
+def test_a_count_asked_for_now_is_not_a_forecast(pipeline):
+    # "approaching 100,000 children in care (up from 80,000 today)": the 80,000 counts the same children.
+    for question in ("how many kids r in care rn", "How many children are in care today?"):
+        assert pipeline.ask(question).answer.startswith("80,000"), question
+    assert pipeline.ask("how many children will be in care in ten years").answer.startswith("100,000")
+
+
 def test_a_three_letter_word_is_not_shortened_to_a_two_letter_one(normaliser):
     # "isa" (an ISA) one letter from "is": a third letter typed is no slip, so the word stays and can be
     # found missing from the documents; a swap of two letters is still a slip.
