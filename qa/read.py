@@ -211,8 +211,14 @@ class ExtractiveReader:
                               and max(o.span.start - best.span.end, best.span.start - o.span.end) < 400
                               and o.score >= RUNNER_UP * best.score), None)
             joined = self.joined(best, runner_up) if runner_up is not None else None
+            introduced = self.introduced(best)
             if joined is not None:  # the answer runs on: quote the passage holding both, in its order
                 chosen, statements = [joined], [Statement(f"{flat(joined.text)} [1]", (1,))]
+            elif introduced is not None:
+                # A lead-in too long to quote with what it introduces names who spoke and states nothing:
+                # the start of their words is cited too, as the article's second passage.
+                said = self.balanced(introduced, query)
+                chosen, statements = [best, said], [*statements, Statement(f"{flat(said.text)} [2]", (2,))]
             return Draft(tuple(statements), tuple(chosen))
         stating = next((c for c in chosen if not c.text.rstrip().endswith(":")), chosen[0])
         if stating is not chosen[0]:  # a lead-in too long to quote with what it introduces states nothing
@@ -298,14 +304,16 @@ class ExtractiveReader:
     def completed(self, sentence: ScoredSentence) -> ScoredSentence:
         """A lead-in ("Jenny Coles, President of ..., said:") together with the sentence it introduces:
         alone it names who spoke but states nothing. Unchanged when the two would not fit one quote."""
+        introduced = self.introduced(sentence)
+        return (self.joined(sentence, introduced) or sentence) if introduced is not None else sentence
+
+    def introduced(self, sentence: ScoredSentence) -> ScoredSentence | None:
+        """The sentence a lead-in ("Zahawi said:") introduces, or None when ``sentence`` is no lead-in."""
         if not sentence.text.rstrip().endswith(":"):
-            return sentence
+            return None
         text = self.index.documents[sentence.passage.chunk.doc_id].text
         following = sentence_spans(text, sentence.span.end, min(len(text), sentence.span.end + QUOTE_LIMIT))
-        if not following:
-            return sentence
-        introduced = replace(sentence, span=following[0], text=text[following[0].start:following[0].end])
-        return self.joined(sentence, introduced) or sentence
+        return replace(sentence, span=following[0], text=text[following[0].start:following[0].end]) if following else None
 
     def joined(self, first: ScoredSentence, second: ScoredSentence) -> ScoredSentence | None:
         """One citation of the same article holding both sentences, when that is a passage of at most

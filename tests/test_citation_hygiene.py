@@ -66,17 +66,22 @@ def test_no_citation_leaves_a_quotation_mark_unpaired(pipeline, answers):
 
 
 def test_no_answer_cites_one_article_twice(answers):
-    dated = 0
+    dated = led = 0
     for case, answer in answers:
-        # The two exceptions: an article's dateline, cited beside its sentence saying "today", and the
-        # sentence naming who speaks, cited beside a quotation too far from it to quote the two as one.
+        # The three exceptions: an article's dateline, cited beside its sentence saying "today"; the
+        # sentence naming who speaks, cited beside a quotation too far from it to quote the two as one; and a
+        # lead-in ("X said:") too long to quote with the words it introduces, cited with their start.
         datelines = [c for c in answer.citations if DATELINE.fullmatch(c.quote)
                      or f"[{c.n}] names {answer.figure} as the speaker." in answer.answer
                      or f"[{c.n}] names the speaker, of {answer.figure}." in answer.answer]
         dated += bool(datelines)
-        ids = [c.doc_id for c in answer.citations if c not in datelines]
+        led_in = [c for c in answer.citations if c.n > 1 and answer.citations[c.n - 2].quote.rstrip().endswith(":")
+                  and answer.citations[c.n - 2].doc_id == c.doc_id and answer.citations[c.n - 2].end < c.start]
+        led += bool(led_in)
+        ids = [c.doc_id for c in answer.citations if c not in datelines + led_in]
         assert len(ids) == len(set(ids)), (case.id, ids)
     assert dated < len(answers) / 50  # the exceptions stay rare
+    assert led < len(answers) / 20  # a quotation's speaker is mostly named within a quotable passage
 
 
 def test_no_headline_is_cited_unless_the_question_asks_for_it(pipeline, answers):
