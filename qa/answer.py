@@ -70,8 +70,9 @@ class Pipeline:
         self.index = index or LoadedIndex(settings.index_dir)
         self.retriever = HybridRetriever(self.index, settings.candidates, settings.threads, settings.prefer_kind)
         self.finder = CandidateFinder(self.index)
-        self.understander = Understander.from_documents(self.index.vocabulary,
-                                                        [d.text for d in self.index.documents.values()])
+        documents = list(self.index.documents.values())
+        self.understander = Understander.from_documents(self.index.vocabulary, [d.text for d in documents],
+                                                        [d.outlet for d in documents])
         self.extractive = ExtractiveReader(self.index, settings.abstain_below)
         model = None if reader else chat_model(settings)
         self.reader = reader or (GenerativeReader(model, self.index, settings.llm_passages, settings.llm_timeout,
@@ -114,7 +115,7 @@ class Pipeline:
         mark = time.perf_counter()
         retrieval = replace(retrieval, passages=self.retriever.sentence_passages(
             retrieval.query_vector, SENTENCE_NEAREST, retrieval.passages))
-        roles = sorted(query.roles())
+        roles = sorted(query.titles)
         if roles:  # "who was the minister ...?": also read where the documents name a minister at all
             retrieval = replace(retrieval, passages=self.retriever.lexical_passages(roles, PASSAGES_READ,
                                                                                   retrieval.passages))

@@ -49,15 +49,9 @@ class Attribution:
         """Two words of what someone is asked to have said something about, side by side in the question,
         that the documents also write side by side ("care leavers", "windfall tax"): one of them alone ("the
         care system") is something else."""
-        pairs = []
-        for a, b in zip(query.said_about, query.said_about[1:]):
-            # what they said it "about", not when ("in his response to the final report")
-            typed = re.search(rf"\b(?:about|on|regarding)\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(a.surface or a.word)}"
-                              rf"\s+{re.escape(b.surface or b.word)}\b", query.question, re.I)
-            if typed and any(re.search(rf"\b{re.escape(a.word)}\w*\s+{re.escape(b.word)}", d.text, re.I)
-                             for d in self.index.documents.values()):
-                pairs.append((a, b))
-        return pairs
+        return [(a, b) for a, b in query.said_about_pairs
+                if any(re.search(rf"\b{re.escape(a.word)}\w*\s+{re.escape(b.word)}", d.text, re.I)
+                       for d in self.index.documents.values())]
 
     def voiced(self, sentence: ScoredSentence) -> bool:
         """The sentence says what someone said or thinks: it quotes them, or reports it."""

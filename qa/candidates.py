@@ -120,7 +120,7 @@ class CandidateFinder:
         candidates = []
         demands = query.demands
         pool = scored[:SENTENCES_JUDGED]
-        roles = query.roles()
+        roles = query.titles
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]
         if query.kind != "general":
@@ -298,7 +298,7 @@ class CandidateFinder:
             return sentence, None, 0.0
         text = self.index.documents[doc_id].text
         naming = speaker.naming
-        roles = query.roles()
+        roles = query.titles
         named_as = set(content_words(text[naming.start:naming.end])) if naming is not None else set()
         if naming is None or (roles and not roles & named_as):
             return sentence, None, 0.0  # "who was the commissioner who said ...": the title must be there

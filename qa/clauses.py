@@ -87,7 +87,7 @@ def asks_view(question: str) -> bool:
 
 
 def said_by(question: str, terms: list[Term], names: frozenset[str],
-            people: dict[str, frozenset[str]]) -> dict[str, tuple[Term, ...]]:
+            people: dict[str, frozenset[str]]) -> dict[str, tuple]:
     """The terms naming whoever's words the question asks for, when it names someone the documents write
     as a name, each matching the rest of that person's name too ("josh": MacAlister); and what it asks
     they said it of: "what did Claire Coutinho say about the windfall tax?" (claire, coutinho; windfall,
@@ -104,7 +104,11 @@ def said_by(question: str, terms: list[Term], names: frozenset[str],
     if not who:
         return {}
     about = tuple(t for t in terms if t.word not in {stem(w) for w in span} | _SAYING_WORDS)
-    return {"said_by": who, "said_about": about}
+    # what they said it "about", not when ("in his response to the final report"): two words side by side
+    side_by_side = tuple((a, b) for a, b in zip(about, about[1:]) if re.search(
+        rf"\b(?:about|on|regarding)\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(a.surface or a.word)}"
+        rf"\s+{re.escape(b.surface or b.word)}\b", question, re.I))
+    return {"said_by": who, "said_about": about, "said_about_pairs": side_by_side}
 
 
 def event_of(question: str, terms: list[Term]) -> tuple[Term, ...]:

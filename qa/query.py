@@ -86,6 +86,8 @@ class Query:
     # answer is something they said
     said_by: tuple[Term, ...] = ()
     said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
+    # pairs of those written side by side after "about" ("care leavers"): one word alone is something else
+    said_about_pairs: tuple[tuple[Term, Term], ...] = ()
     subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
     asks_view: bool = False  # "why does he reckon ...?": only what someone says or thinks answers
     asks_outcome: bool = False  # "did they actually do the windfall tax in the end?": whether it came about
@@ -93,6 +95,8 @@ class Query:
     # "how much does Family Help cost?": the documents' names of programmes and bodies the question names; a
     # figure is of one of them only where the document names it
     things: tuple[str, ...] = ()
+    titles: frozenset[str] = frozenset()  # "who was the minister ...?": the titles a who-question names
+    outlets: tuple[str, ...] = ()  # "the CYP Now piece": the outlets the question names, as the documents do
     original: str = ""  # as typed, for display
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
 
@@ -111,14 +115,6 @@ class Query:
     def unknown(self) -> list[str]:
         """Specific things the question asks about that no document mentions."""
         return [t.surface or t.word for t in self.terms if not t.known and t.specific]
-
-    def roles(self) -> set[str]:
-        """The titles a who-question names ("minister", "chair"). A title in the plural names no one
-        person: in "who warned ministers ..." the ministers are who was spoken to; but "who chairs" is a verb."""
-        if self.kind != "person":
-            return set()
-        return {t.word for t in self.terms if t.word in ROLE_NOUNS and (
-            not t.surface.lower().endswith("s") or re.search(rf"\bwho\s+{re.escape(t.surface)}\b", self.question, re.I))}
 
 
 @dataclass(frozen=True)

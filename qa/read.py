@@ -8,7 +8,6 @@ verifier (``qa.verify``) before it is shown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -162,7 +161,7 @@ class ExtractiveReader:
     def author(self, query: Query, scored: list[ScoredSentence]) -> Draft | None:
         """'Who wrote the article about X?': the byline of the document that best matches X, of the outlet
         the question names if it names one ("the CYP Now piece"); None when no well-matched document has one."""
-        named = {d.doc_id for d in self.index.documents.values() if names_outlet(query, d.outlet)}
+        named = {d.doc_id for d in self.index.documents.values() if d.outlet and d.outlet in query.outlets}
         for sentence in [s for s in scored if s.passage.chunk.doc_id in named] if named else scored:
             doc = self.index.documents[sentence.passage.chunk.doc_id]
             if not doc.author:
@@ -324,14 +323,6 @@ class ExtractiveReader:
         if not (span.start <= both.start and both.end <= span.end) or span.end - span.start > QUOTE_LIMIT:
             return None
         return respanned(first, span, text)
-
-
-def names_outlet(query: Query, outlet: str) -> bool:
-    """Whether the question names the outlet by its name or by the short name in its brackets
-    ("Children & Young People Now (CYP Now)")."""
-    asked = f" {normalise(query.original)} {normalise(query.question)} ".replace("&", "and")
-    names = [normalise(n).replace("&", "and").strip() for n in re.split(r"[()]", outlet)]
-    return any(n and re.search(rf"\b{re.escape(n)}\b", asked) for n in names)
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,

@@ -79,14 +79,16 @@ class Understander:
     """
 
     def __init__(self, vocabulary: Vocabulary, normaliser: QuestionNormaliser,
-                 people: dict[str, frozenset[str]] | None = None, things: frozenset[str] = frozenset()) -> None:
+                 people: dict[str, frozenset[str]] | None = None, things: frozenset[str] = frozenset(),
+                 outlets: frozenset[str] = frozenset()) -> None:
         self.vocabulary = vocabulary
         self.normaliser = normaliser
         self.people = people or {}
         self.things = things
+        self.outlets = outlets
 
     @classmethod
-    def from_documents(cls, vocabulary: Vocabulary, texts) -> Understander:
+    def from_documents(cls, vocabulary: Vocabulary, texts, outlets=()) -> Understander:
         words, phrases = synonym_table()
         texts = list(texts)
         people: dict[str, set[str]] = {}
@@ -95,13 +97,23 @@ class Understander:
             for part in parts:
                 people.setdefault(part, set()).update(stem(p) for p in parts)
         return cls(vocabulary, QuestionNormaliser.from_texts(texts, words),
-                   {word: frozenset(whole) for word, whole in people.items()}, names_of_things(texts))
+                   {word: frozenset(whole) for word, whole in people.items()}, names_of_things(texts),
+                   frozenset(o for o in outlets if o))
 
     def understand(self, question: str) -> Query:
         query = analyse(self.normaliser.normalise(question), self.vocabulary, frozenset(self.normaliser.names),
                         self.people)
         asked = f" {normalise(query.question)} "
-        return replace(query, things=tuple(t for t in self.things if f" {t} " in asked))
+        return replace(query, things=tuple(t for t in self.things if f" {t} " in asked),
+                       outlets=tuple(sorted(o for o in self.outlets if names_outlet(o, query.original, query.question))))
+
+
+def names_outlet(outlet: str, *readings: str) -> bool:
+    """Whether a question (as typed or as read) names the outlet by its name or by the short name in its
+    brackets ("Children & Young People Now (CYP Now)")."""
+    asked = f" {' '.join(normalise(r) for r in readings)} ".replace("&", "and")
+    names = [normalise(n).replace("&", "and").strip() for n in re.split(r"[()]", outlet)]
+    return any(n and re.search(rf"\b{re.escape(n)}\b", asked) for n in names)
 
 
 # The review, its report and the government's answer to it are what every document is about.
@@ -200,9 +212,10 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
         sequel=sequel_of(question, terms, people or {}) if kind in ("general", "profile", "person") else "",
+        titles=asked_titles(kind, terms, question),
     )
     if (kind == "person" or query.category) and not query.asks_speaker and _MENTIONS_SAYING.search(question) \
-            and (not query.roles() or _QUOTES_WORDS.search(question)):
+            and (not query.titles or _QUOTES_WORDS.search(question)):
         query = replace(query, asks_speaker=True)  # "which charity was talking about X?": whose words say X
     return _with_demands(query)
 
@@ -212,11 +225,20 @@ _ASKS_PAST = re.compile(r"\bwhen (?:did|was|were|had|has|have)\b|\bwhat (?:day|d
 _FUTURE = re.compile(r"\b(?:would|will|going to|gonna|shall)\b|'d\b", re.I)
 
 
+def asked_titles(kind: str, terms: list[Term], question: str) -> frozenset[str]:
+    """The titles a who-question names ("minister", "chair"). A title in the plural names no one person: in
+    "who warned ministers ..." the ministers are who was spoken to; but "who chairs" is a verb."""
+    if kind != "person":
+        return frozenset()
+    return frozenset(t.word for t in terms if t.word in ROLE_NOUNS and (
+        not t.surface.lower().endswith("s") or re.search(rf"\bwho\s+{re.escape(t.surface)}\b", question, re.I)))
+
+
 def _with_demands(query: Query) -> Query:
     question = query.question
     question_words = set(re.findall(r"[a-z]+", question.lower()))
     counted = _counted_noun(query) if query.kind == "count" else None
-    titles = query.roles()
+    titles = query.titles
     demands = Demands(
         given=frozenset(numbers_in(question)),
         year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
