@@ -32,8 +32,14 @@ MIN_CORRECTED_LENGTH = 4  # shorter tokens are too ambiguous to correct ("mp" is
 # How much more common (on the Zipf scale: 100 times) a documents' word one edit away must be for a listed
 # word to be read as a misspelling of it.
 COMMON_MARGIN = 2.0
+# A token in lower case and in no lexicon, one slip from a word the documents use, is asked about that word
+# once the word is ten times commoner ("accomodation" 2.4, "accommodation" 4.1): the question is about them.
+CORPUS_MARGIN = 1.0
 
 _TOKEN = re.compile(r"\S+")
+# A scale typed short after a number ("45 mil", "2.6 bil", "30 grand") is the scale, never a word of its own.
+_SCALES = {"mil": "million", "mill": "million", "mils": "million", "mn": "million", "m": "million",
+           "bil": "billion", "bill": "billion", "bn": "billion", "b": "billion", "k": "thousand", "grand": "thousand"}
 _CORE = re.compile(r"^([^\w£$€]*)(.*?)([^\w%]*)$")
 _CLAUSE_END = re.compile(r"[.!?,;:]$")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
@@ -199,7 +205,10 @@ class QuestionNormaliser:
             if not core:
                 read.append(token)
                 continue
-            replacement = self.read_word(core)
+            after_number = bool(read) and read[-1][-1:].isdigit()
+            replacement = _SCALES.get(core.lower()) if after_number else self.read_word(core)
+            if replacement is None and after_number:
+                replacement = self.read_word(core)
             if replacement is None:
                 read.append(token)
             else:
@@ -272,7 +281,8 @@ class QuestionNormaliser:
             # one edit from a documents' word far more common than itself, the typed form is a slip.
             # Not shortened to a word of two letters: a third letter is no slip ("isa" is not "is").
             near = [s for s in self.corpus_speller.lookup(lower, _closest(), 1) if len(s.term) >= min(3, len(lower))]
-            common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
+            margin = COMMON_MARGIN if core[0].isupper() else CORPUS_MARGIN  # "Ealing" is a place, not "dealing"
+            common = [s for s in near if zipf(s.term) >= frequency + margin]
             if common:
                 term = max(common, key=lambda s: s.count).term
                 return self.names.get(term, term)

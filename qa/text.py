@@ -119,7 +119,8 @@ _NUMBER_WORD = re.compile(
     r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<unit>" + "|".join(_UNITS) + r"))?"
     r"|(?P<single>" + "|".join(_UNITS) + r"))\b"
 )
-_SCALE = {"bn": "billion", "b": "billion", "m": "million", "mn": "million", "k": "thousand"}
+_SCALE = {"bn": "billion", "bil": "billion", "b": "billion", "m": "million", "mn": "million", "mil": "million",
+          "k": "thousand"}
 
 
 def _number_word(m: re.Match) -> str:
@@ -137,7 +138,7 @@ def normalise(text: str) -> str:
     text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}))
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"(?<=\w)£", " £", text)
-    text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|mn|b|m|k)\b", lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}", text)
+    text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|bil|mn|mil|b|m|k)\b", lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}", text)
     text = _NUMBER_WORD.sub(_number_word, text)
     # "30k" and "30 thousand" are the documents' "30,000"
     text = re.sub(r"\b(\d+(?:\.\d+)?) thousand\b", lambda m: format(float(m.group(1)) * 1000, ".15g"), text)

@@ -40,6 +40,11 @@ def _questions():
     # No English word, one edit from a far commoner one: a slip, though listed often enough to be seen.
     ("did he actualy say that", "did he actually say that"),
     ("is it tru the commish said that", "is it true the commissioner said that"),
+    # In no lexicon, one slip from a word the documents use ten times as often: "they never mention it" before.
+    ("did they ban under 16s from unregulated accomodation", "did they ban under 16s from unregulated accommodation"),
+    # A scale typed short after a number is the scale; the number itself stays as typed.
+    ("wat was the 45 mil pilot for", "what was the 45 million pilot for"),
+    ("is the 2.6 bil over five years", "is the 2.6 billion over five years"),
 ])
 def test_typed_questions_are_read_as_meant(normaliser, typed, read):
     assert normaliser.normalise(typed).text == read
