@@ -123,11 +123,17 @@ class Pipeline:
         ranked = self.finder.rank(query, scored)
         named = [r for r in ranked if of_category(query.category, r.text, r.figure)] if query.category else ranked
         if query.explicit and query.kind != "general" and not named:
-            # What was asked for (a figure, a named minister) may stand in a passage ranked lower: look further.
+            # What was asked for (a figure, a named minister) may stand in a passage ranked lower: look further,
+            # and for a count, in the chunks holding the sentences nearest the question that state a number
+            # (what a count counts stands beside it, so one found far from the question's passages is checked).
             retrieval = replace(self.retriever.search(query.rewritten, self.settings.candidates, lexical_terms,
                                                       retrieval.query_vector), embed_ms=retrieval.embed_ms)
+            numeric = query.kind == "count" and bool(query.demands.counted)
+            if numeric:
+                retrieval = replace(retrieval, passages=self.retriever.sentence_passages(
+                    retrieval.query_vector, SENTENCE_NEAREST, retrieval.passages, numeric=True))
             scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
-            ranked = self.finder.rank(query, scored)
+            ranked = self.finder.rank(query, scored, numeric)
         timings["rerank"] = _ms(mark)
         retrieved = tuple(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
         return Evidence(query, scored, ranked, top_k), retrieved

@@ -33,6 +33,7 @@ ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
 AFFILIATION_SHARE = 0.5  # of the weight of the body someone is asked to be from, their title must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
+NUMERIC_NEAREST = 3  # and when none holds the number asked for, this many sentences nearest the question that state one
 
 
 # Verbs that carry no subject of their own ("what did they want", "how would it end").
@@ -114,12 +115,15 @@ class CandidateFinder:
         self._subjects: dict[tuple[str, int], set[str]] = {}
         self._everywhere: set[str] | None = None  # the topic words every document shares
 
-    def rank(self, query: Query, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    def rank(self, query: Query, scored: list[ScoredSentence], numeric: bool = False) -> list[ScoredSentence]:
         """The best sentences that hold a figure (or name) of the asked kind about the asked subject, each
-        with that figure, best first."""
+        with that figure, best first; with ``numeric``, the sentences stating a number nearest the question
+        are judged too, however they rank."""
         candidates = []
         demands = query.demands
         pool = scored[:SENTENCES_JUDGED]
+        if numeric:  # nothing of the kind among the best: the nearest sentences that state a number
+            pool += sorted((s for s in scored[SENTENCES_JUDGED:] if numbers_in(s.text)), key=lambda s: -s.dense)[:NUMERIC_NEAREST]
         roles = query.titles
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]

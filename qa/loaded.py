@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from bisect import bisect_right
 from functools import cached_property
 from pathlib import Path
@@ -17,9 +18,12 @@ from qa.query import Vocabulary
 from qa.schema import Chunk, Document, Span
 from qa.speakers import Speaker, speakers_of
 from qa.store import IndexPaths, IndexUnavailable, VectorStore, failure_line
+from qa.text import NUMBER_WORDS
 
 FORMAT_VERSION = 2
 _NOT_FAULTS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+_STATES_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS + ["hundred", "thousand", "million", "billion", "dozen"])
+                            + r")s?\b", re.I)
 
 
 class LoadedIndex:
@@ -90,6 +94,16 @@ class LoadedIndex:
         except BaseException as err:  # bm25s raises whatever numpy or json meets in a damaged file
             raise IndexUnavailable(f"the BM25 index in {self.paths.bm25} is unreadable ({failure_line(err)}); "
                                    "run `qa index --rebuild`") from None
+
+    @cached_property
+    def numeric_sentences(self) -> np.ndarray:
+        """For each row of ``sentence_vectors``, whether its sentence states a number: where a question asking
+        for a figure looks when the passages about it state none. Read once, when first asked for."""
+        flags = []
+        for chunk in self.chunks:
+            text = self.documents[chunk.doc_id].text
+            flags += [bool(_STATES_NUMBER.search(text, s.start, s.end)) for s in chunk.sentences or (chunk,)]
+        return np.array(flags, dtype=bool)
 
     def document_text(self, doc_id: str) -> str:
         return self.documents[doc_id].text

@@ -53,16 +53,19 @@ class HybridRetriever:
                 rows.append((row, 1.0 - float(distance)))
         return rows
 
-    def by_sentence(self, query_vector: np.ndarray) -> list[tuple[int, float]]:
-        """(chunk row, cosine similarity of its sentence nearest the question), best first."""
+    def by_sentence(self, query_vector: np.ndarray, numeric: bool = False) -> list[tuple[int, float]]:
+        """(chunk row, cosine similarity of its sentence nearest the question), best first; with ``numeric``,
+        of its nearest sentence stating a number."""
         rows = self.index.sentence_rows
         if not rows:
             return []
         similarity = self.index.sentence_vectors @ query_vector
+        if numeric:
+            similarity = np.where(self.index.numeric_sentences, similarity, -np.inf)
         best = np.maximum.reduceat(similarity, [first for first, _ in rows])
         n = min(self.candidates, len(best))
         top = np.argpartition(-best, n - 1)[:n]
-        return [(int(i), float(best[i])) for i in sorted(top, key=lambda i: -best[i])]
+        return [(int(i), float(best[i])) for i in sorted(top, key=lambda i: -best[i]) if best[i] > -np.inf]
 
     def lexical(self, tokens: list[str]) -> list[tuple[int, float]]:
         """(chunk row, BM25 score), best first; only chunks sharing at least one word."""
@@ -79,11 +82,13 @@ class HybridRetriever:
         return self._after(after, [(row, None, score) for row, score in self.lexical(tokens)[:limit]])
 
     def sentence_passages(self, query_vector: np.ndarray, limit: int,
-                          after: tuple[Passage, ...]) -> tuple[Passage, ...]:
+                          after: tuple[Passage, ...], numeric: bool = False) -> tuple[Passage, ...]:
         """``after`` followed by the chunks it lacks among the ``limit`` holding the sentences nearest the
-        question. A chunk of many topics (a list of recommendations) is far from the question as a whole
-        though one of its sentences answers it: the small-to-big lookup of a parent-document retriever."""
-        return self._after(after, [(row, score, None) for row, score in self.by_sentence(query_vector)[:limit]])
+        question (with ``numeric``, the nearest stating a number). A chunk of many topics (a list of
+        recommendations) is far from the question as a whole though one of its sentences answers it: the
+        small-to-big lookup of a parent-document retriever."""
+        nearest = self.by_sentence(query_vector, numeric)[:limit]
+        return self._after(after, [(row, score, None) for row, score in nearest])
 
     def _after(self, after: tuple[Passage, ...],
                extra: list[tuple[int, float | None, float | None]]) -> tuple[Passage, ...]:
