@@ -33,24 +33,18 @@ ANCHOR_DF = 7  # "rarer" words: used in at most this many chunks
 PURPOSE_SHARE = 0.5  # of the weight of what a sum is asked to be for, its sentence must name this much
 AFFILIATION_SHARE = 0.5  # of the weight of the body someone is asked to be from, their title must name this much
 SENTENCES_JUDGED = 12  # the best-scored sentences searched for a figure or name of the asked kind
-NUMERIC_NEAREST = 3  # and when none holds the number asked for, this many sentences nearest the question that state one
+NUMERIC_NEAREST = 3  # and when none holds the count asked for, this many nearest the question stating a number
 
 
 # Verbs that carry no subject of their own ("what did they want", "how would it end").
 _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "end", "use", "happen", "go", "take"}
 # Words of a question phrase ("how long", "how soon") that name no subject either.
 _ASKING_WORDS = {"long", "soon", "often", "far"}
-def _counted_text(sentence: str, figure: Figure) -> str:
-    """The words after a count, naming what it counts; for a count compared with the one before it ("100,000
-    children in care (up from 80,000 today)") the words after that one, which it leaves unsaid."""
-    before = sentence[:figure.start]
-    compared = _COMPARED.search(before)
-    if compared:
-        return before[compared.end(1):compared.end(1) + 40]
-    return sentence[figure.end:figure.end + 40]
 
-
-_COMPARED = re.compile(r"\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?()[^\d]{0,40}?\b(?:up|down|rising|falling)? from\s*$", re.I)
+# A count compared with the one before it ("100,000 children in care (up from 80,000 today)"): group 1 is
+# that one, whose following words say what both count.
+_COMPARED = re.compile(r"(\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?)[^\d]{0,40}?\b(?:(?:up|down|rising|falling)\s+)?"
+                       r"from\s*$", re.I)
 # What a sentence says a count will be, not what it is: "it is forecast that there will be approaching
 # 100,000"; read from where the figure's own words start (after a bracket, a comma or another figure).
 _FORECAST = re.compile(r"\b(will|forecasts?|forecasted|projected|predicted|expected to|next (?:year|decade))\b", re.I)
@@ -105,6 +99,14 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
     return bool(heads & set(last + following))
 
 
+def _counted_text(sentence: str, figure: Figure) -> str:
+    """The words after a count, naming what it counts; for a count compared with the one before it, the
+    words after that one, which it leaves unsaid."""
+    compared = _COMPARED.search(sentence[:figure.start])
+    at = compared.end(1) if compared else figure.end
+    return sentence[at:at + 40]
+
+
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
     subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
@@ -123,7 +125,8 @@ class CandidateFinder:
         demands = query.demands
         pool = scored[:SENTENCES_JUDGED]
         if numeric:  # nothing of the kind among the best: the nearest sentences that state a number
-            pool += sorted((s for s in scored[SENTENCES_JUDGED:] if numbers_in(s.text)), key=lambda s: -s.dense)[:NUMERIC_NEAREST]
+            stating = sorted((s for s in scored[SENTENCES_JUDGED:] if numbers_in(s.text)), key=lambda s: -s.dense)
+            pool += stating[:NUMERIC_NEAREST]
         roles = query.titles
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]

@@ -102,7 +102,8 @@ class LoadedIndex:
         flags = []
         for chunk in self.chunks:
             text = self.documents[chunk.doc_id].text
-            flags += [bool(_STATES_NUMBER.search(text, s.start, s.end)) for s in chunk.sentences or (chunk,)]
+            spans = chunk.sentences or (Span(chunk.start, chunk.end),)
+            flags += [bool(_STATES_NUMBER.search(text, s.start, s.end)) for s in spans]
         return np.array(flags, dtype=bool)
 
     def document_text(self, doc_id: str) -> str:

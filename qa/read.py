@@ -312,7 +312,9 @@ class ExtractiveReader:
             return None
         text = self.index.documents[sentence.passage.chunk.doc_id].text
         following = sentence_spans(text, sentence.span.end, min(len(text), sentence.span.end + QUOTE_LIMIT))
-        return replace(sentence, span=following[0], text=text[following[0].start:following[0].end]) if following else None
+        if not following:
+            return None
+        return replace(sentence, span=following[0], text=text[following[0].start:following[0].end])
 
     def joined(self, first: ScoredSentence, second: ScoredSentence) -> ScoredSentence | None:
         """One citation of the same article holding both sentences, when that is a passage of at most

@@ -57,12 +57,12 @@ _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b",
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
 # "per child", but not "per the government" (according to it)
 PER_UNIT = re.compile(r"\b(each|per(?!\s+(?:the|a|an|their|his|her|its|this|that)\b)|every|apiece|average)\b|\ba (year|month|week|head)\b", re.I)
-# "according to the final report", "as the DfE put it": the source the question names, up to its clause end
+# "according to the final report", "in the words of the DfE": the source the question names, to its clause end
 _ACCORDING_TO = re.compile(r"\b(?:according to|as per|in the words of)\s+[^,?.;!]+", re.I)
-SOURCE_WEIGHT = 0.5
+SOURCE_WEIGHT = 0.5  # what the source's own words weigh: they say where to look more than what is asked
 # A question in the future or a modal ("how many could be in care?") asks what may be: a forecast answers it
-_ASKS_FUTURE = re.compile(r"\b(will|would|could|might|may|going to|gonna|forecast\w*|project\w*|predict\w*|expected|future|by (?:19|20)\d\d"
-                          r"|next (?:year|decade)|in \w+ years?(?: time)?)\b", re.I)
+_ASKS_FUTURE = re.compile(r"\b(will|would|could|might|may|going to|gonna|forecast\w*|project\w*|predict\w*|expected"
+                          r"|future|by (?:19|20)\d\d|next (?:year|decade)|in \w+ years?(?: time)?)\b", re.I)
 _ASKS_STOCK = re.compile(r"\b(are there|is there|currently|now|in total|altogether|registered|exist|today)\b", re.I)
 
 # "Who are the <noun phrase>": the phrase read up to its first linking word, so that "who was the chair of
