@@ -166,7 +166,7 @@ def test_a_hedge_after_a_word_is_dropped_and_its_clause_end_kept(normaliser):
 
 
 @pytest.mark.parametrize("aside", ["tbh", "fr", "ngl", "imo", "btw", "to be honest", "for real", "in my opinion",
-                                   "rn", "atm", "right now", "at the moment", "these days", "nowadays"])
+                                   "rn", "atm", "right now", "at the moment", "these days", "nowadays", "lol", "omg", "haha"])
 def test_an_aside_anywhere_is_dropped(normaliser, aside):
     # Before, "fr" was a specific thing the documents never mention, "tbh" added "honest" to what was asked and
     # "rn" ("right now") weighed "right".
