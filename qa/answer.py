@@ -36,6 +36,8 @@ SCORE_WEIGHTS = (0.5, 0.4, 0.1)
 # proposals include:") or a dateline: it names a topic but states nothing, so a sentence saying something
 # about the same words should win. Only the ranking changes; evidence, and so abstaining, is left as it was.
 HEADING_PENALTY = 0.1
+NOTHING_ASKED = ("Ask me anything about the Independent Review of Children's Social Care and the news about it, "
+                 "for example “what is kinship care?” or “how much money did the review ask for?”")
 HEADING_WORDS = 7
 # A sentence that only restates the question ("A National Children's Social Care Framework is also set to be
 # organised" for "what is the framework for") tells nothing new: where the answer is words rather than a
@@ -93,6 +95,9 @@ class Pipeline:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         query = self.understander.understand(question)
+        if query.nothing_asked:  # "hi": saying the documents never mention "hi" would answer what was not asked
+            return Answer(question=question, answer=NOTHING_ASKED, abstained=True, notices=tuple(notices),
+                          support=support.reason if support else "")
         evidence, retrieved = self.retrieve(query, top_k, timings)
         mark = time.perf_counter()
         result = self.read(evidence)

@@ -59,6 +59,7 @@ class Reading:
     original: str
     text: str
     changes: tuple[tuple[str, str], ...] = ()
+    nothing_asked: bool = False  # only greetings, fillers and asides ("hi", "ok so", "lol"): read as typed
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class QuestionNormaliser:
                 read.append(f"{lead}{replacement}{trail}" if replacement else (trail if _CLAUSE_END.search(trail) else ""))
         read = self.join_compounds([t for t in read if t], changes)
         text = " ".join(self.drop_fillers(read, changes))
-        return Reading(question, text or " ".join(tokens), tuple(changes))
+        return Reading(question, text or " ".join(tokens), tuple(changes), nothing_asked=bool(tokens) and not text)
 
     def read_word(self, core: str) -> str | None:
         """The words ``core`` stands for, or None to keep it as typed."""

@@ -98,6 +98,7 @@ class Query:
     titles: frozenset[str] = frozenset()  # "who was the minister ...?": the titles a who-question names
     outlets: tuple[str, ...] = ()  # "the CYP Now piece": the outlets the question names, as the documents do
     original: str = ""  # as typed, for display
+    nothing_asked: bool = False  # a greeting, a filler or an aside alone ("hi", "ok so"): no question yet
     changes: tuple[tuple[str, str], ...] = ()  # (typed, read as) replacements
 
     @property

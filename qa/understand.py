@@ -209,6 +209,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         asks_speaker=kind == "person" and bool(_ASKS_SPEAKER.search(question)),
         asks_headline=bool(_ASKS_HEADLINE.search(question)),
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
+        nothing_asked=reading.nothing_asked,
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
         sequel=sequel_of(question, terms, people or {}) if kind in ("general", "profile", "person") else "",

@@ -99,6 +99,15 @@ def test_casual_questions_are_not_refused_for_one_unfamiliar_word(pipeline, ques
     assert "never mention" not in pipeline.ask(question).answer
 
 
+@pytest.mark.parametrize("message", ["hi", "ok so", "lol", "thanks!", "hey, tbh"])
+def test_a_greeting_alone_is_asked_for_a_question_not_told_the_documents_never_mention_it(pipeline, message):
+    # Before, "hi" got "These documents don't say: they never mention 'hi'".
+    answer = pipeline.ask(message)
+    assert answer.abstained and not answer.citations and "never mention" not in answer.answer
+    assert answer.answer.startswith("Ask me anything about") and "for example" in answer.answer
+    assert pipeline.ask(f"{message} how much did josh want").answer == pipeline.ask("how much did josh want").answer
+
+
 @pytest.mark.parametrize("question", ["How many children are in care in Scotland?", "how many kids r in care in scotlnd",
                                       "what does ofsted say about the review", "is josh an mp now",
                                       "how many kids r in care in the uk", "wat did the prime minister say abt the review",
