@@ -70,7 +70,8 @@ STOPWORDS = frozenset(
     organisation organization body group person one used""".split()
 )
 # Question words: they shape what is asked, not what the answer is about, so they are not searched for.
-_WORD = re.compile(r"[a-z0-9%]+(?:['’][a-z]+)?")
+# A decimal is one word: "2.6" in "£2.6bn" is one figure, not the numbers 2 and 6.
+_WORD = re.compile(r"\d+\.\d+%?|[a-z0-9%]+(?:['’][a-z]+)?")
 
 
 def stem(word: str) -> str:
@@ -117,7 +118,7 @@ NUMBER_WORDS = list(_TENS) + list(_UNITS)
 # "one" is left alone: "no one", "one of the", "once-in-a-generation" are not figures.
 _NUMBER_WORD = re.compile(
     r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<unit>" + "|".join(_UNITS) + r"))?"
-    r"|(?P<single>" + "|".join(_UNITS) + r"))\b"
+    r"|(?P<single>" + "|".join(_UNITS) + r"))(?:(?<=teen)s)?\b"  # "under-sixteens" are under 16
 )
 _SCALE = {"bn": "billion", "bil": "billion", "b": "billion", "m": "million", "mn": "million", "mil": "million",
           "k": "thousand"}

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qa.invariance import PERTURBATIONS, perturb
-from qa.text import numbers_in
+from qa.text import content_words, numbers_in
 from tests.conftest import ROOT
 
 
@@ -217,3 +217,11 @@ def test_a_digit_typed_for_to_or_for_is_read_as_the_word_and_a_count_stays():
     assert spoken_digits("is it any good 4 me") == "is it any good for me"
     for counted in ("they got 2 areas", "the 2 new areas", "over 2 years", "it went up 2 percent", "the £2 million"):
         assert spoken_digits(counted) == counted
+
+
+def test_a_decimal_is_one_word_and_a_plural_teen_a_number():
+    # Before, "£2.6bn" gave the words "2" and "6", which match any 2 or 6 in the documents.
+    assert "2.6" in content_words("did josh want £2.6bn") and "6" not in content_words("did josh want £2.6bn")
+    assert content_words("a 2.6% rise") == ["2.6%", "rise"]
+    assert numbers_in("under-sixteens") == ["16"] and numbers_in("tens of thousands") == []
+
