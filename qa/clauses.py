@@ -45,6 +45,11 @@ def sequel_of(question: str, terms: list[Term], people: dict[str, frozenset[str]
     return m.group(1).lower() if m and named else ""
 
 
+def asks_yes_no(question: str) -> bool:
+    """Whether the question opens with the verb of a yes-no question ("can they stay till 21?")."""
+    return bool(_YES_NO.match(question))
+
+
 def subject_of(question: str, terms: list[Term]) -> Term | None:
     """The term a yes-no question is about: its first content word after the verb that opens it ("did
     the government accept ...?": government; "did they accept ...?": accept, which its answer must hold as

@@ -88,6 +88,7 @@ class Query:
     said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
     # pairs of those written side by side after "about" ("care leavers"): one word alone is something else
     said_about_pairs: tuple[tuple[Term, Term], ...] = ()
+    yes_no: bool = False  # "can they stay till 21?", "did the government accept it?"
     subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
     asks_view: bool = False  # "why does he reckon ...?": only what someone says or thinks answers
     asks_outcome: bool = False  # "did they actually do the windfall tax in the end?": whether it came about

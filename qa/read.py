@@ -20,7 +20,7 @@ from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
 from qa.scored import ScoredSentence
 from qa.spans import QUOTE_LIMIT, balanced_span, flat, headline_end, respanned
-from qa.text import content_words, normalise, sentence_spans
+from qa.text import content_words, normalise, numbers_in, sentence_spans
 
 # Calibrated on the tuning sets (see README, "Evaluation").
 FIGURE_GAP = 0.20  # how much better the passage about the question must be than the one with a figure
@@ -128,6 +128,9 @@ class ExtractiveReader:
             return self.abstain(query, scored, top_k)
         if query.subject and not query.subject.alternatives & self.attribution.about_words(best):
             # "Did the government accept it?" is not answered by what the review recommends.
+            return self.abstain(query, scored, top_k)
+        if query.yes_no and query.demands.given and not query.demands.given & set(numbers_in(best.text)):
+            # "Can they stay till 21 now?" is not answered by a sentence that says nothing of 21.
             return self.abstain(query, scored, top_k)
         if query.sequel and not SEQUEL_WORDS[query.sequel].search(best.text):
             # "What job did he get after the review?" is not answered by who he was when it began.

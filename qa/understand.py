@@ -17,8 +17,8 @@ from pathlib import Path
 
 from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, asking_phrase,
                        last_sentence)
-from qa.clauses import (affiliation_of, asks_committed, asks_outcome, asks_view, each_one, event_of, said_by, sequel_of,
-                        subject_of, without_set_aside)
+from qa.clauses import (affiliation_of, asks_committed, asks_outcome, asks_view, asks_yes_no, each_one, event_of,
+                        said_by, sequel_of, subject_of, without_set_aside)
 from qa.figures import people_in
 from qa.normalise import QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -211,6 +211,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
         nothing_asked=reading.nothing_asked,
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
+        yes_no=asks_yes_no(last),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
         sequel=sequel_of(question, terms, people or {}) if kind in ("general", "profile", "person") else "",
         titles=asked_titles(kind, terms, question),

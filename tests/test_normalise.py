@@ -225,3 +225,9 @@ def test_a_decimal_is_one_word_and_a_plural_teen_a_number():
     assert content_words("a 2.6% rise") == ["2.6%", "rise"]
     assert numbers_in("under-sixteens") == ["16"] and numbers_in("tens of thousands") == []
 
+
+def test_a_yes_no_question_stating_a_number_needs_a_passage_that_states_it(pipeline):
+    # Before, "till 21" was answered by a quote about foster carers that says nothing of 21.
+    answer = pipeline.ask("can care leavers stay with their foster carers till 21 now cos of the review")
+    assert answer.abstained and "never mention" not in answer.answer
+    assert not pipeline.ask("did they ban under 16s from them unregulated places or nah").abstained
