@@ -135,8 +135,11 @@ class Pipeline:
                                                       retrieval.query_vector), embed_ms=retrieval.embed_ms)
             numeric = query.kind == "count" and bool(query.demands.counted)
             if numeric:
-                retrieval = replace(retrieval, passages=self.retriever.sentence_passages(
-                    retrieval.query_vector, SENTENCE_NEAREST, retrieval.passages, numeric=True))
+                passages = self.retriever.sentence_passages(retrieval.query_vector, SENTENCE_NEAREST,
+                                                            retrieval.passages, numeric=True)
+                # and where the documents use the counted word at all: "more than 80 proposals"
+                passages = self.retriever.lexical_passages(sorted(query.demands.counted), PASSAGES_READ, passages)
+                retrieval = replace(retrieval, passages=passages)
             scored = self.score_sentences(query, retrieval.passages, retrieval.query_vector)
             ranked = self.finder.rank(query, scored, numeric)
         timings["rerank"] = _ms(mark)

@@ -15,7 +15,7 @@ from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Span
 from qa.scored import ScoredSentence, coverage, share
-from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
+from qa.text import content_words, month_and_year, normalise, numbers_in, sentence_before, stem
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
@@ -107,6 +107,13 @@ def _counted_text(sentence: str, figure: Figure) -> str:
     return sentence[at:at + 40]
 
 
+def counts(sentence: str, counted: frozenset[str] | None) -> bool:
+    """Whether a number in the sentence counts one of ``counted`` (the word after it, or the one after that)."""
+    folded = normalise(sentence)  # "eighty" is 80 too
+    return bool(counted) and any(counted & set(content_words(folded[m.end():m.end() + 40])[:2])
+                                 for m in re.finditer(r"\d[\d,.]*", folded))
+
+
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
     subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
@@ -124,9 +131,10 @@ class CandidateFinder:
         candidates = []
         demands = query.demands
         pool = scored[:SENTENCES_JUDGED]
-        if numeric:  # nothing of the kind among the best: the nearest sentences that state a number
+        if numeric:  # nothing of the kind among the best: the nearest sentences that state a number,
             stating = sorted((s for s in scored[SENTENCES_JUDGED:] if numbers_in(s.text)), key=lambda s: -s.dense)
-            pool += stating[:NUMERIC_NEAREST]
+            # and those that count what is asked ("more than 80 proposals"), however near
+            pool += stating[:NUMERIC_NEAREST] + [s for s in stating[NUMERIC_NEAREST:] if counts(s.text, demands.counted)]
         roles = query.titles
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]

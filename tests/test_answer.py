@@ -676,3 +676,9 @@ def test_the_noun_a_which_asks_by_is_what_the_name_is_of(pipeline):
     question = "Besides Social Workers in Schools, which programme are local authorities being funded to continue delivering?"
     assert pipeline.understander.understand(question).category_noun == "programme"
     assert pipeline.ask(question).figure == "Designated Safeguarding Lead Supervision"
+
+
+def test_a_count_of_the_asked_thing_is_judged_however_far_down_it_ranks(pipeline):
+    # "more than 80 proposals" stands in a passage retrieval ranks low for "ideas ... in total".
+    answer = pipeline.ask("how many ideas did the care review come up with in total")
+    assert not answer.abstained and "more than 80 proposals" in answer.citations[0].quote
