@@ -8,6 +8,7 @@ verifier (``qa.verify``) before it is shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -227,7 +228,9 @@ class ExtractiveReader:
             chosen = [stating] + [c for c in chosen if c is not stating]
             statements = [Statement(f"{flat(stating.text)} [1]", (1,))]
         lead = best.figure.text
-        statements.insert(0, Statement(f"{lead[0].upper()}{lead[1:]}.", (1,)))
+        # "over two years" is how long, not more than two
+        stated = lead if best.figure.kind in ("duration", "date") else qualified(lead, best.text)
+        statements.insert(0, Statement(f"{stated[0].upper()}{stated[1:]}.", (1,)))
         if len(chosen) > 1:
             others = tuple(range(2, len(chosen) + 1))
             statements.append(Statement("Also stated in " + ", ".join(f"[{n}]" for n in others) + ".", others,
@@ -328,6 +331,18 @@ class ExtractiveReader:
         if not (span.start <= both.start and both.end <= span.end) or span.end - span.start > QUOTE_LIMIT:
             return None
         return respanned(first, span, text)
+
+
+# Words before a figure that say how exact it is: "more than 80" is not 80.
+_QUALIFIER = re.compile(r"\b(more than|fewer than|less than|at least|up to|over|under|about|around|roughly|"
+                        r"approximately|almost|nearly|approaching|above|below|some)\s+$", re.I)
+
+
+def qualified(figure: str, sentence: str) -> str:
+    """The figure with the words the sentence qualifies it by ("more than 80"), lower case."""
+    at = sentence.find(figure)
+    qualifier = _QUALIFIER.search(sentence[:at]) if at > 0 else None
+    return f"{qualifier.group(1).lower()} {figure}" if qualifier else figure
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,

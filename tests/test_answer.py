@@ -682,3 +682,10 @@ def test_a_count_of_the_asked_thing_is_judged_however_far_down_it_ranks(pipeline
     # "more than 80 proposals" stands in a passage retrieval ranks low for "ideas ... in total".
     answer = pipeline.ask("how many ideas did the care review come up with in total")
     assert not answer.abstained and "more than 80 proposals" in answer.citations[0].quote
+
+
+def test_a_figure_leads_with_how_exact_the_passage_says_it_is(pipeline):
+    # Before, "80." led an answer whose passage says "more than 80 proposals"; "over two years" is a span.
+    assert pipeline.ask("how many recommendations did the review make").answer.startswith("More than 80. ")
+    assert pipeline.ask("how many ideas did the care review come up with in total").answer.startswith("More than 80. ")
+    assert pipeline.ask("over how many years is the £200m").answer.startswith("Two years. ")
