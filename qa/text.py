@@ -74,9 +74,27 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"\d+\.\d+%?|[a-z0-9%]+(?:['’][a-z]+)?")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: enough to meet 'carers'/'carer', 'funding'/'funded', 'hubs'/'hub'."""
+    """The verb a regular inflected form is of, by lemminflect's dictionary ('moved', 'moving', 'moves' ->
+    'move'), else a light stem: enough to meet 'carers'/'carer', 'funding'/'funded', 'hubs'/'hub'. Stripping
+    suffixes alone made 'moved' 'mov' but 'move' 'move', so the two never met. Irregular forms ('led',
+    'said') stay apart from their verb, as everyday words ("say") are weaker evidence than their forms."""
+    from lemminflect import getAllLemmas
+
     word = word.replace("’", "'").split("'")[0]
+    verb = next(iter(getAllLemmas(word).get("VERB", ())), word)
+    return verb if verb != word and word in _regular_forms(verb) else _light_stem(word)
+
+
+def _regular_forms(verb: str) -> set[str]:
+    """'move': moves, moved, moving; 'stop': stopped, stopping; 'carry': carries, carried."""
+    forms = {verb + ending for ending in ("s", "es", "d", "ed", "ing")}
+    forms |= {verb[:-1] + ending for ending in ("ing", "ies", "ied")}
+    return forms | {verb + verb[-1] + ending for ending in ("ed", "ing")}
+
+
+def _light_stem(word: str) -> str:
     if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
         return word[:-2]
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qa.invariance import PERTURBATIONS, perturb
-from qa.text import content_words, numbers_in
+from qa.text import content_words, numbers_in, stem
 from tests.conftest import ROOT
 
 
@@ -234,3 +234,12 @@ def test_a_yes_no_question_stating_a_number_needs_a_passage_that_states_it(pipel
     answer = pipeline.ask("can care leavers stay with their foster carers till 21 now cos of the review")
     assert answer.abstained and "never mention" not in answer.answer
     assert not pipeline.ask("did they ban under 16s from them unregulated places or nah").abstained
+
+
+def test_a_regular_verb_form_meets_its_verb():
+    # Before, stripping suffixes made "moved" "mov" but "move" "move": "kids getting moved around" never met
+    # "forced to move". Irregular forms stay apart ("said" is not the everyday "say").
+    assert len({stem(w) for w in ("move", "moves", "moved", "moving")}) == 1
+    assert len({stem(w) for w in ("place", "placed", "placing")}) == 1
+    assert stem("carers") == "carer" and stem("funding") == stem("funded") == "fund" and stem("stopped") == "stop"
+    assert stem("said") != stem("say") and stem("proposal") != stem("propose")
