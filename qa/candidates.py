@@ -114,6 +114,11 @@ def counts(sentence: str, counted: frozenset[str] | None) -> bool:
                                  for m in re.finditer(r"\d[\d,.]*", folded))
 
 
+# A duration that is the period of a sum stated just before it: "£2.6 billion over five years".
+_SUM_OVER = re.compile(r"[£$€]\s?\d[\d,.]*\s*(?:bn|m|k|billion|million|thousand)?\s+(?:\w+\s+){0,2}(?:over|across|for)\s+(?:the\s+)?(?:next\s+)?$",
+                       re.I)
+
+
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
     subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
@@ -391,6 +396,8 @@ class CandidateFinder:
                 continue  # "when did they reply?" is not answered by what they will do "later this year"
             if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
                 continue  # "how much for one kid in a home?" is not answered by what the whole system costs
+            if figure.kind == "duration" and _SUM_OVER.search(sentence[:figure.start]) and not query.asks_of_sum:
+                continue  # "how long did he spend on the review?" is not answered by "£2.6 billion over five years"
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year
             if demands.committed and PROPOSES.search(clause_text):

@@ -88,6 +88,8 @@ class Query:
     said_about: tuple[Term, ...] = ()  # the rest of such a question: what they said it of
     # pairs of those written side by side after "about" ("care leavers"): one word alone is something else
     said_about_pairs: tuple[tuple[Term, Term], ...] = ()
+    # "how long is the £200m for?": the question is about a sum, so the period a sum is over answers it
+    asks_of_sum: bool = False
     yes_no: bool = False  # "can they stay till 21?", "did the government accept it?"
     subject: Term | None = None  # who or what a yes-no question asks about: "did the government accept it?"
     asks_view: bool = False  # "why does he reckon ...?": only what someone says or thinks answers

@@ -36,6 +36,10 @@ RARE_NOUN_ZIPF = 4.0
 # question is about: where they are all it has besides a noun no document uses, that noun is its topic.
 COMMON_WEIGHT = 1.5
 
+# A sum named ("the £200m", "45 million", "the funding"); "spend" alone may be of time ("spend doing it").
+_OF_A_SUM = re.compile(r"[£$€]|\d\s*(?:bn|m|k|billion|million|thousand|mil|grand)\b|\b(?:money|cash|funding|funded|fund"
+                       r"|funds|investment|invested|investing|budget|pot|grant|pounds|quid|billion|million|cost|costs)\b",
+                       re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b|\bbyline\b"
                           r"|\bwritten by\b", re.I)
 _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
@@ -211,7 +215,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
         nothing_asked=reading.nothing_asked,
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
-        yes_no=asks_yes_no(last),
+        yes_no=asks_yes_no(last), asks_of_sum=bool(_OF_A_SUM.search(question)),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
         sequel=sequel_of(question, terms, people or {}) if kind in ("general", "profile", "person") else "",
         titles=asked_titles(kind, terms, question),

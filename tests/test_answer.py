@@ -689,3 +689,11 @@ def test_a_figure_leads_with_how_exact_the_passage_says_it_is(pipeline):
     assert pipeline.ask("how many recommendations did the review make").answer.startswith("More than 80. ")
     assert pipeline.ask("how many ideas did the care review come up with in total").answer.startswith("More than 80. ")
     assert pipeline.ask("over how many years is the £200m").answer.startswith("Two years. ")
+
+
+def test_the_period_of_a_sum_answers_only_a_question_about_the_sum(pipeline):
+    # "£2.6 billion over five years" says how long the money is for, not how long the review took.
+    answer = pipeline.ask("how long did josh spend doing the whole review like months or years")
+    assert answer.abstained and "five" not in answer.answer.lower()
+    assert pipeline.ask("the 200 million from the government, how long is that for").answer.startswith("Two years. ")
+    assert pipeline.ask("how long is the money for social workers").answer.startswith("Five years. ")
