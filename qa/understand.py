@@ -298,16 +298,26 @@ def period_of(text: str) -> str:
 
 _PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
                       r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
+_DETERMINERS = frozenset({"the", "a", "an", "each", "every", "their", "his", "her", "our", "my", "your", "those", "these"})
+# "how much of it is going to care leavers": the sum itself goes somewhere, when no verb follows ("is going to be")
+_GOING_TO = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were)\s+going\s+to\s+(([\w'’-]+).*)$", re.I)
 
 
 def purpose_of(query: Query) -> tuple[Term, ...]:
     """What a sum asked for is for ("how much of the £200m is for fixing children's homes"): the terms
     of that phrase."""
     m = _PURPOSE.search(query.question) if query.kind == "money" else None
+    if not m and query.kind == "money":
+        from lemminflect import getAllLemmas
+
+        m = _GOING_TO.search(query.question)
+        after = m.group(2).lower() if m else ""
+        m = m if after in _DETERMINERS or "NOUN" in getAllLemmas(after) else None
     if not m:
         return ()
     words = set(content_words(m.group(1)))
-    return tuple(t for t in query.terms if t.word in words)
+    # each word for itself: "care" in "care placements" is no sum for "care leavers"
+    return tuple(replace(t, alternatives=t.alternatives - t.parts) for t in query.terms if t.word in words)
 
 
 def _counted_noun(query: Query) -> set[str] | None:

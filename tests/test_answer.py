@@ -697,3 +697,10 @@ def test_the_period_of_a_sum_answers_only_a_question_about_the_sum(pipeline):
     assert answer.abstained and "five" not in answer.answer.lower()
     assert pipeline.ask("the 200 million from the government, how long is that for").answer.startswith("Two years. ")
     assert pipeline.ask("how long is the money for social workers").answer.startswith("Five years. ")
+
+
+def test_a_sum_going_to_someone_is_for_them(pipeline):
+    # "is going to care leavers" names what the part is for ("going to cost" does not); the £9m is for
+    # kinship carers, and "care" in "care placements" is no word of "care leavers".
+    assert pipeline.ask("how much of the 200m is going to care leavers like me specifically").abstained
+    assert pipeline.ask("how much of the 200m is going to kinship carers").answer.startswith("£9m. ")
