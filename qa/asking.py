@@ -28,7 +28,10 @@ _ASKS = (
     ("money", re.compile(r"\bhow much\b|\bwhat ((?:exact|precise|specific|total|overall) )?(sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
                          r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)[\w-]+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"
                          r"|\bwhat (is|was|are|were|will|would) (\w+ ){1,3}(paid|earn|earned|earning)\b"
-                         r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b", re.I)),
+                         r"|\bwhat\b.*\b(would|will|could|did|does|it) cost\b"
+                         # "what did the review estimate the running cost would be?": what the amount is
+                         r"|\bwhat\b.*\bthe ((?!(?:of|for|to|on|in)\b)[\w-]+ ){0,4}(cost|price|budget|salary|wage|fee|allowance)s?\b"
+                         r".*(?:\b(?:would|will|could) be\b|\b(?:is|was|are|were)\W*$)", re.I)),
     ("person", re.compile(r"\bwho\b|\bwhose\b|\bwhich ([\w'’-]+ )?(minister|person|secretary|official|commissioner|councillor|journalist|reporter|writer|author)\b|\bbyline\b"
                           # "which LGA Children and Young People Board chair responded?": the title's holder
                           r"|^\s*which ((?!(?:does|did|do|is|was|are|were|has|had|will|would)\b)[\w'’-]+ ){0,6}?"

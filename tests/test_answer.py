@@ -2,7 +2,7 @@ import pytest
 
 from qa.answer import EmptyQuestion
 from qa.figures import find_figures, named_things_in, people_in
-from qa.asking import asked_category, asked_kind
+from qa.asking import asked, asked_category, asked_kind
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
 
@@ -192,6 +192,9 @@ def test_question_kinds():
     assert asked_kind("Which children’s minister was quoted?") == "person"
     assert asked_kind("What is the estimated set-up cost of the cooperatives?") == "money"
     assert asked_kind("whats the name of the person who runs it") == "person"
+    # The amount is what "what" stands for: "what did they estimate the cost would be?"
+    assert asked_kind("What did the review estimate the running cost of Family Help would be once set up?") == "money"
+    assert asked("what did they say about the cost of care") == ("money", False)  # a topic only
     assert asked_kind("Which board did Cllr Bramble chair when responding?") == "name"
     assert asked_kind("what are the two school-based programmes councils get money for") == "name"
 
@@ -704,3 +707,8 @@ def test_a_sum_going_to_someone_is_for_them(pipeline):
     # kinship carers, and "care" in "care placements" is no word of "care leavers".
     assert pipeline.ask("how much of the 200m is going to care leavers like me specifically").abstained
     assert pipeline.ask("how much of the 200m is going to kinship carers").answer.startswith("£9m. ")
+
+
+def test_an_annual_cost_is_not_answered_by_a_set_up_cost(pipeline):
+    question = "What did the review estimate the annual running cost of the Family Help service would be once established?"
+    assert pipeline.ask(question).abstained
