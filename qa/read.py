@@ -227,10 +227,9 @@ class ExtractiveReader:
         if stating is not chosen[0]:  # a lead-in too long to quote with what it introduces states nothing
             chosen = [stating] + [c for c in chosen if c is not stating]
             statements = [Statement(f"{flat(stating.text)} [1]", (1,))]
-        lead = best.figure.text
         # "over two years" is how long, not more than two
-        stated = lead if best.figure.kind in ("duration", "date") else qualified(lead, best.text)
-        statements.insert(0, Statement(f"{stated[0].upper()}{stated[1:]}.", (1,)))
+        lead = best.figure.text if best.figure.kind in ("duration", "date") else qualified(best.figure.text, best.text)
+        statements.insert(0, Statement(f"{lead[0].upper()}{lead[1:]}.", (1,)))
         if len(chosen) > 1:
             others = tuple(range(2, len(chosen) + 1))
             statements.append(Statement("Also stated in " + ", ".join(f"[{n}]" for n in others) + ".", others,
@@ -339,10 +338,10 @@ _QUALIFIER = re.compile(r"\b(more than|fewer than|less than|at least|up to|over|
 
 
 def qualified(figure: str, sentence: str) -> str:
-    """The figure with the words the sentence qualifies it by ("more than 80"), lower case."""
+    """The figure with the words the sentence qualifies it by ("more than 80"), as the sentence writes it."""
     at = sentence.find(figure)
     qualifier = _QUALIFIER.search(sentence[:at]) if at > 0 else None
-    return f"{qualifier.group(1).lower()} {figure}" if qualifier else figure
+    return sentence[qualifier.start():at + len(figure)] if qualifier else figure
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,

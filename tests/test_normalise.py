@@ -197,7 +197,7 @@ def test_a_count_asked_for_now_is_not_a_forecast(pipeline):
     # "approaching 100,000 children in care (up from 80,000 today)": the 80,000 counts the same children.
     for question in ("how many kids r in care rn", "How many children are in care today?"):
         assert pipeline.ask(question).answer.startswith("80,000"), question
-    assert pipeline.ask("how many children will be in care in ten years").answer.startswith("100,000")
+    assert pipeline.ask("how many children will be in care in ten years").answer.startswith("Approaching 100,000")
 
 
 def test_a_three_letter_word_is_not_shortened_to_a_two_letter_one(normaliser):
