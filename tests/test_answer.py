@@ -409,6 +409,10 @@ def test_whether_a_proposal_came_about_is_not_answered_by_the_proposal(pipeline)
     assert understand("did they actually do the windfall tax in the end").asks_outcome
     assert not understand("did the review say it should be in law").asks_outcome  # what was proposed
     assert not understand("is having been in care gonna count in law").asks_outcome  # what is planned
+    # "ever" asks whether it came about; a wish that describes the thing does not make it a wish
+    assert understand("did the govt ever do the white paper the council ppl wanted within the 6 months").asks_outcome
+    assert not understand("did the government want it to actually happen").asks_outcome
+    assert not understand("are there more kids in care now than ever before").asks_outcome
     assert pipeline.ask("did they actually do the windfall tax in the end").abstained
     assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
 
