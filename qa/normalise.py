@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from qa.text import STOPWORDS
-
 # A word this common in English (wordfreq's Zipf scale: 3 = once per million words) is a real word, never
 # a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
 REAL_WORD_ZIPF = 3.0
@@ -356,10 +354,7 @@ class QuestionNormaliser:
             word = token.rstrip(".,!?;:")
             if out and re.fullmatch(r"[A-Za-z]{2,}", out[-1]) and re.fullmatch(r"[A-Za-z]+", word):
                 joined = (out[-1] + word).lower()
-                # two function words make another ("come up with in total" is not "within total")
-                both_function = {out[-1].lower(), word.lower()} <= STOPWORDS
-                if (self.knows_whole(joined) and out[-1].lower() not in {"an", "the", "in", "to", "of", "on"}
-                        and not both_function):
+                if self.knows_whole(joined) and out[-1].lower() not in {"an", "the", "in", "to", "of", "on"}:
                     changes.append((f"{out[-1]} {word}", joined))
                     out[-1] = joined + token[len(word):]
                     continue

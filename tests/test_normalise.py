@@ -39,9 +39,6 @@ def _questions():
     ("who is he anyway, wat did he do", "who is he what did he do"),
     # No English word, one edit from a far commoner one: a slip, though listed often enough to be seen.
     ("did he actualy say that", "did he actually say that"),
-    # Two function words typed apart are two words, not a third ("within"); a split compound is joined.
-    ("how many did they come up with in total", "how many did they come up with in total"),
-    ("is there a frame work for it", "is there a framework for it"),
     ("is it tru the commish said that", "is it true the commissioner said that"),
     # In no lexicon, one slip from a word the documents use ten times as often: "they never mention it" before.
     ("did they ban under 16s from unregulated accomodation", "did they ban under 16s from unregulated accommodation"),
