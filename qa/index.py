@@ -15,6 +15,7 @@ Each run writes a new generation (qa.generations) and switches to it once it is 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import shutil
@@ -255,7 +256,9 @@ def corpus_fingerprint(settings: Settings) -> str | None:
     root = Path(settings.corpus_dir)
     if not root.is_dir():
         return None
-    digest = hashlib.sha256(json.dumps([FORMAT_VERSION, MODEL_NAME, settings.chunk_chars]).encode())
+    # the stemmer's dictionary (lemminflect) shapes the lexical tables as the rules do
+    digest = hashlib.sha256(json.dumps([FORMAT_VERSION, MODEL_NAME, settings.chunk_chars,
+                                        importlib.metadata.version("lemminflect")]).encode())
     for rules in SHAPING_MODULES:  # a change to the cleaning or splitting rules is a change to the index
         digest.update(Path(__file__).with_name(rules).read_bytes())
     for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -54,6 +54,8 @@ def _add_trimmed(spans: list[Span], text: str, a: int, b: int) -> None:
 
 # --- words ---------------------------------------------------------------------------------------
 
+# Function words, and (the last lines) question words: they shape what is asked, not what the answer is
+# about, so they are not searched for.
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be been being but by can could did do does
     doing down during each few for from further had has have having he her here hers him his how i if in into is
@@ -69,7 +71,6 @@ STOPWORDS = frozenset(
     period timeframe percentage date day time size large big much give find among talk talked
     organisation organization body group person one used""".split()
 )
-# Question words: they shape what is asked, not what the answer is about, so they are not searched for.
 # A decimal is one word: "2.6" in "£2.6bn" is one figure, not the numbers 2 and 6.
 _WORD = re.compile(r"\d+\.\d+%?|[a-z0-9%]+(?:['’][a-z]+)?")
 
@@ -83,8 +84,10 @@ def stem(word: str) -> str:
     from lemminflect import getAllLemmas
 
     word = word.replace("’", "'").split("'")[0]
-    verb = next(iter(getAllLemmas(word).get("VERB", ())), word)
-    return verb if verb != word and word in _regular_forms(verb) else _light_stem(word)
+    verb = next(iter(getAllLemmas(word).get("VERB", ())), "")
+    if verb == word or (verb and word in _regular_forms(verb)):
+        return verb  # a verb's base form is its own stem too: "exceed", not "exce", as "exceeded" gives
+    return _light_stem(word)
 
 
 def _regular_forms(verb: str) -> set[str]:

@@ -240,3 +240,5 @@ def test_a_regular_verb_form_meets_its_verb():
     assert len({stem(w) for w in ("place", "placed", "placing")}) == 1
     assert stem("carers") == "carer" and stem("funding") == stem("funded") == "fund" and stem("stopped") == "stop"
     assert stem("said") != stem("say") and stem("proposal") != stem("propose")
+    # a base form ending as a suffix does is its own stem, as its inflections give
+    assert stem("exceed") == stem("exceeded") == "exceed" and stem("spring") == stem("springs") == "spring"
