@@ -9,8 +9,8 @@ import re
 from dataclasses import replace
 
 from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
-from qa.figures import (PROMISED_DATE, TITLE_NOUNS, Figure, clause_around, figures_of, named_things_in, role_window,
-                        title_of)
+from qa.figures import (APPROXIMATE, PROMISED_DATE, QUALIFIER, TITLE_NOUNS, Figure, clause_around, figures_of,
+                        named_things_in, role_window, title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Span
@@ -387,8 +387,7 @@ class CandidateFinder:
             beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
             if demands.increase and not _INCREASE.search(beside):
                 continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
-            if demands.exact and re.search(r"\b(hundreds|thousands|millions|dozens|more than|over|about|around|up to)\b",
-                                           f"{' '.join(sentence[:figure.start].split()[-2:])} {figure.text}", re.I):
+            if demands.exact and (APPROXIMATE.search(figure.text) or QUALIFIER.search(sentence[:figure.start])):
                 continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot

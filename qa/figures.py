@@ -152,6 +152,12 @@ def figures_of(kind: str, text: str) -> list[Figure]:
     return figures
 
 
+# Words before a figure that say how exact it is: "more than 80" is not 80, nor "roughly £2 billion" £2 billion.
+QUALIFIER = re.compile(r"\b(more than|fewer than|less than|at least|up to|over|under|about|around|roughly|"
+                       r"approximately|almost|nearly|approaching|above|below|some)\s+$", re.I)
+# Figures that are no exact number themselves: "thousands", "dozens".
+APPROXIMATE = re.compile(r"\b(hundreds|thousands|millions|dozens)\b", re.I)
+
 _CLAUSE_BREAK = re.compile(r"[,;:]|\s[–-]\s|\band\b|\bbut\b|\bwhile\b|\bas well as\b|\bas well\b")
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from qa.attribution import Attribution
 from qa.candidates import described, of_category
 from qa.clauses import SEQUEL_WORDS
-from qa.figures import Figure
+from qa.figures import QUALIFIER, Figure
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, PROPOSES, Query
 from qa.schema import Span
@@ -228,7 +228,7 @@ class ExtractiveReader:
             chosen = [stating] + [c for c in chosen if c is not stating]
             statements = [Statement(f"{flat(stating.text)} [1]", (1,))]
         # "over two years" is how long, not more than two
-        lead = best.figure.text if best.figure.kind in ("duration", "date") else qualified(best.figure.text, best.text)
+        lead = best.figure.text if best.figure.kind in ("duration", "date") else qualified(best.figure, best.text)
         statements.insert(0, Statement(f"{lead[0].upper()}{lead[1:]}.", (1,)))
         if len(chosen) > 1:
             others = tuple(range(2, len(chosen) + 1))
@@ -333,15 +333,11 @@ class ExtractiveReader:
 
 
 # Words before a figure that say how exact it is: "more than 80" is not 80.
-_QUALIFIER = re.compile(r"\b(more than|fewer than|less than|at least|up to|over|under|about|around|roughly|"
-                        r"approximately|almost|nearly|approaching|above|below|some)\s+$", re.I)
-
-
-def qualified(figure: str, sentence: str) -> str:
+def qualified(figure: Figure, sentence: str) -> str:
     """The figure with the words the sentence qualifies it by ("more than 80"), as the sentence writes it."""
-    at = sentence.find(figure)
-    qualifier = _QUALIFIER.search(sentence[:at]) if at > 0 else None
-    return sentence[qualifier.start():at + len(figure)] if qualifier else figure
+    at = figure.start if sentence[figure.start:figure.end] == figure.text else sentence.find(figure.text)
+    qualifier = QUALIFIER.search(sentence[:at]) if at > 0 else None
+    return flat(sentence[qualifier.start():at + len(figure.text)]) if qualifier else figure.text
 
 
 def abstention(scored: list[ScoredSentence], top_k: int, missing_figure: bool = False,
