@@ -16,7 +16,8 @@ from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query,
 from qa.schema import Span
 from qa.scored import ScoredSentence, coverage, share
 from qa.text import content_words, month_and_year, normalise, numbers_in, sentence_before, stem
-from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place, period_of
+from qa.clauses import period_of
+from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 PART_PENALTY = 0.1  # a sum given as a part of a whole ("a further £45m"), against one given as the whole

@@ -1,6 +1,7 @@
 """What the clauses of a question set, beyond the kind of answer it asks for: the event it sets its time
 by, whose words it asks for and about what, what a yes-no question is about and whether it asks if
-something came about, and whether a sum asked for is one proposed or one committed. Read once, by the
+something came about, and of a sum: whether it is one proposed or one committed, what it is for and over
+what period. Read once, by the
 understand stage (``qa/understand.py``), into the Query.
 """
 
@@ -10,7 +11,7 @@ import re
 from dataclasses import replace
 
 from qa.figures import MONTHS
-from qa.query import Term
+from qa.query import Query, Term
 from qa.text import content_words, stem
 
 _YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|will|would|is|are|was|were|can|could|should)\s+(.+)", re.I)
@@ -187,3 +188,66 @@ def without_set_aside(question: str) -> str:
     """The question without what a "besides X, what else?" question puts aside: X is not asked about."""
     m = _BESIDES.search(question)
     return question[:m.start(1)] + question[m.end(1):] if m else question
+
+
+# --- sums ----------------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"\b(?:a|an|per|each|every|one)\s+(day|week|month|year)\b|\b(daily|weekly|monthly|yearly|annual|annually)\b", re.I)
+_PERIOD_OF_ADVERB = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annual": "year",
+                     "annually": "year"}
+
+
+_ONCE = re.compile(r"\b(?:to set up|set-up|setting up|one-off|one off|upfront|up-front|start-up)\b", re.I)
+
+
+def period_of(text: str) -> str:
+    """The period an amount is counted over ("a week", "weekly", "per year", "annually"): day, week, month,
+    year, "once" for a cost of setting something up (no running cost), or "" when none is named."""
+    m = _PERIOD.search(text)
+    if not m:
+        return "once" if _ONCE.search(text) else ""
+    return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
+
+
+_PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
+                      r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
+# "how much of it is going to care leavers": the sum itself goes somewhere, when a noun phrase follows
+_GOING_TO = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were)\s+going\s+to\s+(.+)$", re.I)
+_DETERMINERS = frozenset({"the", "a", "an", "each", "every", "their", "his", "her", "our", "my", "your", "those", "these",
+                          "them", "him", "it", "us", "me"})
+
+
+def purpose_of(query: Query) -> tuple[Term, ...]:
+    """What a sum asked for is for ("how much of the £200m is for fixing children's homes"): the terms
+    of that phrase."""
+    m = _PURPOSE.search(query.question) if query.kind == "money" else None
+    if not m and query.kind == "money":
+        m = _GOING_TO.search(query.question)
+        m = m if m and names_whom(m.group(1)) else None
+    if not m:
+        return ()
+    words = set(content_words(m.group(1)))
+    # each word for itself: "care" in "care placements" is no sum for "care leavers"
+    return tuple(replace(t, alternatives=t.alternatives - t.parts) for t in query.terms if t.word in words)
+
+
+def names_whom(phrase: str) -> bool:
+    """Whether the words after "going to" name who or what gets a sum ("the kids", "care leavers") rather
+    than say what will happen ("cost", "cost the council", "be spent")."""
+    from lemminflect import getAllLemmas
+
+    words = re.findall(r"[\w'’-]+", phrase.lower())
+    if not words:
+        return False
+    return words[0] in _DETERMINERS or (len(words) > 1 and "NOUN" in getAllLemmas(words[0])
+                                        and words[1] not in _DETERMINERS)
+
+
+# A sum named ("the £200m", "45 million", "the funding"); "spend" alone may be of time ("spend doing it").
+_OF_A_SUM = re.compile(r"[£$€]|\d\s*(?:bn|m|k|billion|million|thousand|mil|grand)\b|\b(?:money|cash|funding|funded|fund"
+                       r"|funds|investment|invested|investing|budget|pot|grant|pounds|quid|billion|million|cost|costs)\b",
+                       re.I)
+
+
+def asks_of_sum(question: str) -> bool:
+    return bool(_OF_A_SUM.search(question))

@@ -8,7 +8,6 @@ verifier (``qa.verify``) before it is shown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 

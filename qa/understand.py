@@ -17,8 +17,8 @@ from pathlib import Path
 
 from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, asking_phrase,
                        last_sentence)
-from qa.clauses import (affiliation_of, asks_committed, asks_outcome, asks_view, asks_yes_no, each_one, event_of,
-                        said_by, sequel_of, subject_of, without_set_aside)
+from qa.clauses import (affiliation_of, asks_committed, asks_of_sum, asks_outcome, asks_view, asks_yes_no, each_one,
+                        event_of, period_of, purpose_of, said_by, sequel_of, subject_of, without_set_aside)
 from qa.figures import people_in
 from qa.normalise import QuestionNormaliser, Reading, as_read, zipf
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
@@ -36,10 +36,6 @@ RARE_NOUN_ZIPF = 4.0
 # question is about: where they are all it has besides a noun no document uses, that noun is its topic.
 COMMON_WEIGHT = 1.5
 
-# A sum named ("the £200m", "45 million", "the funding"); "spend" alone may be of time ("spend doing it").
-_OF_A_SUM = re.compile(r"[£$€]|\d\s*(?:bn|m|k|billion|million|thousand|mil|grand)\b|\b(?:money|cash|funding|funded|fund"
-                       r"|funds|investment|invested|investing|budget|pot|grant|pounds|quid|billion|million|cost|costs)\b",
-                       re.I)
 _ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|reported|penned)\b|\bauthor\b|\bjournalist\b|\breporter\b|\bbyline\b"
                           r"|\bwritten by\b", re.I)
 _ASKS_SPEAKER = re.compile(r"\bwho(?:\s+\w+){0,2}?\s+(?:said|says|say|warned|warns|described|describes|"
@@ -215,7 +211,7 @@ def analyse(reading: Reading | str, vocabulary: Vocabulary, names: frozenset[str
         profile_of=profile.group(1) if profile else "", original=reading.original, changes=reading.changes,
         nothing_asked=reading.nothing_asked,
         event=event_of(question, terms), **said_by(question, terms, names, people or {}), subject=subject_of(last, terms),
-        yes_no=asks_yes_no(last), asks_of_sum=bool(_OF_A_SUM.search(question)),
+        yes_no=asks_yes_no(last), asks_of_sum=asks_of_sum(question),
         asks_outcome=asks_outcome(last), asks_view=asks_view(question),
         sequel=sequel_of(question, terms, people or {}) if kind in ("general", "profile", "person") else "",
         titles=asked_titles(kind, terms, question),
@@ -277,47 +273,6 @@ _VERB_BEFORE = r"(?:would|will|could|can|might|may|should|does|do|did|to|it|they
 
 def _used_as_verb(word: str, question: str) -> bool:
     return bool(re.search(rf"\b{_VERB_BEFORE}\s+{re.escape(word)}\b", question, re.I))
-
-
-_PERIOD = re.compile(r"\b(?:a|an|per|each|every|one)\s+(day|week|month|year)\b|\b(daily|weekly|monthly|yearly|annual|annually)\b", re.I)
-_PERIOD_OF_ADVERB = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annual": "year",
-                     "annually": "year"}
-
-
-_ONCE = re.compile(r"\b(?:to set up|set-up|setting up|one-off|one off|upfront|up-front|start-up)\b", re.I)
-
-
-def period_of(text: str) -> str:
-    """The period an amount is counted over ("a week", "weekly", "per year", "annually"): day, week, month,
-    year, "once" for a cost of setting something up (no running cost), or "" when none is named."""
-    m = _PERIOD.search(text)
-    if not m:
-        return "once" if _ONCE.search(text) else ""
-    return m.group(1).lower() if m.group(1) else _PERIOD_OF_ADVERB[m.group(2).lower()]
-
-
-_PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|go|went)\s+(?:\w+ed\s+|spent\s+|set aside\s+)?"
-                      r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
-_DETERMINERS = frozenset({"the", "a", "an", "each", "every", "their", "his", "her", "our", "my", "your", "those", "these"})
-# "how much of it is going to care leavers": the sum itself goes somewhere, when no verb follows ("is going to be")
-_GOING_TO = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were)\s+going\s+to\s+(([\w'’-]+).*)$", re.I)
-
-
-def purpose_of(query: Query) -> tuple[Term, ...]:
-    """What a sum asked for is for ("how much of the £200m is for fixing children's homes"): the terms
-    of that phrase."""
-    m = _PURPOSE.search(query.question) if query.kind == "money" else None
-    if not m and query.kind == "money":
-        from lemminflect import getAllLemmas
-
-        m = _GOING_TO.search(query.question)
-        after = m.group(2).lower() if m else ""
-        m = m if after in _DETERMINERS or "NOUN" in getAllLemmas(after) else None
-    if not m:
-        return ()
-    words = set(content_words(m.group(1)))
-    # each word for itself: "care" in "care placements" is no sum for "care leavers"
-    return tuple(replace(t, alternatives=t.alternatives - t.parts) for t in query.terms if t.word in words)
 
 
 def _counted_noun(query: Query) -> set[str] | None:

@@ -3,6 +3,7 @@ import pytest
 from qa.answer import EmptyQuestion
 from qa.figures import find_figures, named_things_in, people_in
 from qa.asking import asked, asked_category, asked_kind
+from qa.clauses import names_whom
 from qa.text import normalise, sentence_spans, unsupported_numbers
 
 
@@ -706,6 +707,12 @@ def test_the_period_of_a_sum_answers_only_a_question_about_the_sum(pipeline):
     assert answer.abstained and "five" not in answer.answer.lower()
     assert pipeline.ask("the 200 million from the government, how long is that for").answer.startswith("Two years. ")
     assert pipeline.ask("how long is the money for social workers").answer.startswith("Five years. ")
+
+
+@pytest.mark.parametrize("phrase,names", [("care leavers like me", True), ("the kids", True), ("kinship carers", True),
+                                          ("cost", False), ("cost the council", False), ("be spent on kids", False)])
+def test_what_follows_going_to_names_whom_a_sum_is_for_or_what_will_happen(phrase, names):
+    assert names_whom(phrase) is names
 
 
 def test_a_sum_going_to_someone_is_for_them(pipeline):
