@@ -18,11 +18,13 @@ _YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|will|would|is|are|was|were
 
 
 # "did they actually do the windfall tax in the end?", "is it law now?": whether a thing came about.
-_OUTCOME = re.compile(r"\b(in the end|actually|actual|(?<!than\s)ever|go(ne)? ahead|went ahead|happen\w*|come out|came out|law"
-                      r"|passed|introduced|brought in|implemented|done)\b", re.I)
-# Not what is planned, nor whether someone wished or proposed it ("did they want ...?"); a wish that only
-# describes the thing ("did they ever do the white paper the council wanted?") still asks whether it came about.
-_NOT_OUTCOME = re.compile(r"\b(gonna|going to|will)\b|^\s*\w+\s+(?:[\w'’]+\s+){0,3}?(say|said|want\w*|recommend\w*"
+# "ever" as in "did they ever do it", not "than ever", "the biggest ever", "has it ever been".
+_OUTCOME = re.compile(r"\b(in the end|actually|actual|(?<!than\s)(?<!est\s)ever(?!\s+(?:been|since|before)\b)|go(ne)? ahead"
+                      r"|went ahead|happen\w*|come out|came out|law|passed|introduced|brought in|implemented|done)\b", re.I)
+# Not what is planned, nor whether someone wished or proposed it: a verb of wishing among the question's first
+# words, where its own verb stands ("did they want ...?", "did the LGA and the ADCS call for ...?"); a wish
+# further on only describes the thing ("did they ever do the white paper the council ppl wanted?").
+_NOT_OUTCOME = re.compile(r"\b(gonna|going to|will)\b|^\s*\w+\s+(?:[\w'’]+\s+){0,6}?(say|said|want\w*|recommend\w*"
                           r"|call\w* for|suggest\w*|propos\w*)\b", re.I)
 
 

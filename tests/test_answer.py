@@ -414,6 +414,8 @@ def test_whether_a_proposal_came_about_is_not_answered_by_the_proposal(pipeline)
     assert understand("did the govt ever do the white paper the council ppl wanted within the 6 months").asks_outcome
     assert not understand("did the government want it to actually happen").asks_outcome
     assert not understand("are there more kids in care now than ever before").asks_outcome
+    assert not understand("has funding ever been this high").asks_outcome
+    assert not understand("did the children's commissioner and the LGA call for it to happen").asks_outcome
     assert pipeline.ask("did they actually do the windfall tax in the end").abstained
     assert not pipeline.ask("is the govt setting up like a board or sumthing to make it actually happen").abstained
 
