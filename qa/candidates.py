@@ -9,13 +9,13 @@ import re
 from dataclasses import replace
 
 from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
-from qa.figures import (APPROXIMATE, PROMISED_DATE, QUALIFIER, TITLE_NOUNS, Figure, clause_around, figures_of,
-                        named_things_in, role_window, title_of)
+from qa.figures import (APPROXIMATE, PROMISED_DATE, QUALIFIER, TITLE_NOUNS, Figure, clause_around, counted_text,
+                        counted_words, figures_of, is_period_of_a_sum, named_things_in, role_window, title_of)
 from qa.index import LoadedIndex
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
 from qa.schema import Span
 from qa.scored import ScoredSentence, coverage, share
-from qa.text import content_words, month_and_year, normalise, numbers_in, sentence_before, stem
+from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
 from qa.clauses import period_of
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place
 
@@ -42,10 +42,6 @@ _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "e
 # Words of a question phrase ("how long", "how soon") that name no subject either.
 _ASKING_WORDS = {"long", "soon", "often", "far"}
 
-# A count compared with the one before it ("100,000 children in care (up from 80,000 today)"): group 1 is
-# that one, whose following words say what both count.
-_COMPARED = re.compile(r"(\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?)[^\d]{0,40}?\b(?:(?:up|down|rising|falling)\s+)?"
-                       r"from\s*$", re.I)
 # What a sentence says a count will be, not what it is: "it is forecast that there will be approaching
 # 100,000"; read from where the figure's own words start (after a bracket, a comma or another figure).
 _FORECAST = re.compile(r"\b(will|forecasts?|forecasted|projected|predicted|expected to|next (?:year|decade))\b", re.I)
@@ -100,26 +96,6 @@ def of_category(heads: frozenset[str], sentence: str, figure: Figure) -> bool:
     return bool(heads & set(last + following))
 
 
-def _counted_text(sentence: str, figure: Figure) -> str:
-    """The words after a count, naming what it counts; for a count compared with the one before it, the
-    words after that one, which it leaves unsaid."""
-    compared = _COMPARED.search(sentence[:figure.start])
-    at = compared.end(1) if compared else figure.end
-    return sentence[at:at + 40]
-
-
-def counts(sentence: str, counted: frozenset[str] | None) -> bool:
-    """Whether a number in the sentence counts one of ``counted`` (the word after it, or the one after that)."""
-    folded = normalise(sentence)  # "eighty" is 80 too
-    return bool(counted) and any(counted & set(content_words(folded[m.end():m.end() + 40])[:2])
-                                 for m in re.finditer(r"\d[\d,.]*", folded))
-
-
-# A duration that is the period of a sum stated just before it: "£2.6 billion over five years".
-_SUM_OVER = re.compile(r"[£$€]\s?\d[\d,.]*\s*(?:bn|m|k|billion|million|thousand)?\s+(?:\w+\s+){0,2}(?:over|across|for)\s+(?:the\s+)?(?:next\s+)?$",
-                       re.I)
-
-
 class CandidateFinder:
     """Finds, among scored sentences, those holding a figure or name of the asked kind about the asked
     subject. Keeps what it reads of the documents (topic and subject words), so one finder serves one index."""
@@ -140,7 +116,8 @@ class CandidateFinder:
         if numeric:  # nothing of the kind among the best: the nearest sentences that state a number,
             stating = sorted((s for s in scored[SENTENCES_JUDGED:] if numbers_in(s.text)), key=lambda s: -s.dense)
             # and those that count what is asked ("more than 80 proposals"), however near
-            pool += stating[:NUMERIC_NEAREST] + [s for s in stating[NUMERIC_NEAREST:] if counts(s.text, demands.counted)]
+            pool += stating[:NUMERIC_NEAREST] + [s for s in stating[NUMERIC_NEAREST:]
+                                                 if demands.counted and counted_words(s.text) & demands.counted]
         roles = query.titles
         if roles:  # a sentence naming someone by the title asked for is worth judging however it ranks
             pool += [s for s in scored[SENTENCES_JUDGED:] if set(content_words(s.text)) & roles]
@@ -378,7 +355,7 @@ class CandidateFinder:
             title = set(content_words(title_of(sentence, figure))) if person else set()
             if any(not m & clause for m in measures):
                 continue  # the question names an amount (a salary, a tax) this figure is not about
-            if counted and not counted & set(content_words(_counted_text(sentence, figure))[:2]):
+            if counted and not counted & set(content_words(counted_text(sentence, figure))[:2]):
                 continue  # "how many social workers" is not answered by "hundreds of schools"
             following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
             if counted and demands.stock and NEWCOMER_WORDS & set(following):
@@ -396,7 +373,7 @@ class CandidateFinder:
                 continue  # "when did they reply?" is not answered by what they will do "later this year"
             if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
                 continue  # "how much for one kid in a home?" is not answered by what the whole system costs
-            if figure.kind == "duration" and _SUM_OVER.search(sentence[:figure.start]) and not query.asks_of_sum:
+            if figure.kind == "duration" and is_period_of_a_sum(sentence, figure) and not query.asks_of_sum:
                 continue  # "how long did he spend on the review?" is not answered by "£2.6 billion over five years"
             if demands.period and period_of(clause_text) not in ("", demands.period):
                 continue  # "how much a week" is not answered by a sum a year

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from qa.text import NUMBER_WORDS
+from qa.text import NUMBER_WORDS, content_words, normalise
 
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
@@ -196,3 +197,36 @@ def title_of(sentence: str, figure: Figure, reach: int = 90) -> str:
         before = segments[-2] + before  # "Chair of the ... Board, Cllr Anntoinette Bramble"
     after = re.match(r"\s*,([^,;:.]*)", unquoted[figure.end:figure.end + reach])
     return before + " " + (after.group(1) if after else "")
+
+
+# --- what a figure is of --------------------------------------------------------------------------
+
+# A count compared with the one before it ("100,000 children in care (up from 80,000 today)"): group 1 is
+# that one, whose following words say what both count.
+_COMPARED = re.compile(r"(\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?)[^\d]{0,40}?\b(?:(?:up|down|rising|falling)\s+)?"
+                       r"from\s*$", re.I)
+def counted_text(sentence: str, figure: Figure) -> str:
+    """The words after a count, naming what it counts; for a count compared with the one before it, the
+    words after that one, which it leaves unsaid."""
+    compared = _COMPARED.search(sentence[:figure.start])
+    at = compared.end(1) if compared else figure.end
+    return sentence[at:at + 40]
+
+
+@lru_cache(maxsize=20_000)
+def counted_words(sentence: str) -> frozenset[str]:
+    """What the numbers of a sentence count: the first two content words within 40 characters after each
+    ("more than 80 proposals for reform": proposal, reform). Number words count too ("eighty")."""
+    folded = normalise(sentence)
+    return frozenset(word for m in re.finditer(r"\d[\d,.]*", folded)
+                     for word in content_words(folded[m.end():m.end() + 40])[:2])
+
+
+# A duration that is the period of a sum stated just before it: "£2.6 billion over five years", "£2.6bn of
+# new funding over five years".
+_SUM_OVER = re.compile(r"[£$€]\s?\d[\d,.]*\s*(?:bn|m|k|billion|million|thousand)?[\s,]+(?:\w+\s+){0,3}"
+                       r"(?:over|across|for)\s+(?:the\s+)?(?:next\s+)?$", re.I)
+
+
+def is_period_of_a_sum(sentence: str, figure: Figure) -> bool:
+    return bool(_SUM_OVER.search(sentence[:figure.start]))
