@@ -32,12 +32,13 @@ from qa.verify import Verdict, Verifier
 # Calibrated on evals/cases.jsonl (see README, "Evaluation"): how a sentence is ranked (similarity to the
 # question, weighted share of its terms, rank of its passage).
 SCORE_WEIGHTS = (0.5, 0.4, 0.1)
+# The reply to a greeting or filler alone ("hi", "ok so"): what can be asked, in the users' own words.
+NOTHING_ASKED = ("Ask me anything about the Independent Review of Children's Social Care and the news about it, "
+                 "for example “what is kinship care?” or “how much money did the review ask for?”")
 # A line that does not end a sentence and is only a few words long is a heading, a list's lead-in ("New
 # proposals include:") or a dateline: it names a topic but states nothing, so a sentence saying something
 # about the same words should win. Only the ranking changes; evidence, and so abstaining, is left as it was.
 HEADING_PENALTY = 0.1
-NOTHING_ASKED = ("Ask me anything about the Independent Review of Children's Social Care and the news about it, "
-                 "for example “what is kinship care?” or “how much money did the review ask for?”")
 HEADING_WORDS = 7
 # A sentence that only restates the question ("A National Children's Social Care Framework is also set to be
 # organised" for "what is the framework for") tells nothing new: where the answer is words rather than a
