@@ -1,8 +1,7 @@
 """What the clauses of a question set, beyond the kind of answer it asks for: the event it sets its time
 by, whose words it asks for and about what, what a yes-no question is about and whether it asks if
 something came about, and of a sum: whether it is one proposed or one committed, what it is for and over
-what period. Read once, by the
-understand stage (``qa/understand.py``), into the Query.
+what period. Read once, by the understand stage (``qa/understand.py``), into the Query.
 """
 
 from __future__ import annotations
@@ -215,8 +214,10 @@ _PURPOSE = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were|be|been|goes|going|g
                       r"(?:for|on|towards|into|(?<!going\s)to)\s+(.+)$", re.I)  # not "going to cost"
 # "how much of it is going to care leavers": the sum itself goes somewhere, when a noun phrase follows
 _GOING_TO = re.compile(r"\bhow much\b.*?\b(?:is|are|was|were)\s+going\s+to\s+(.+)$", re.I)
-_DETERMINERS = frozenset({"the", "a", "an", "each", "every", "their", "his", "her", "our", "my", "your", "those", "these",
-                          "them", "him", "it", "us", "me"})
+# Determiners and object pronouns: after "going to" they open who gets it ("the kids", "them"); after a
+# verb they open its object ("cost the council").
+_PHRASE_OPENERS = frozenset({"the", "a", "an", "each", "every", "their", "his", "her", "our", "my", "your", "those",
+                             "these", "them", "him", "it", "us", "me"})
 
 
 def purpose_of(query: Query) -> tuple[Term, ...]:
@@ -241,8 +242,8 @@ def names_whom(phrase: str) -> bool:
     words = re.findall(r"[\w'’-]+", phrase.lower())
     if not words:
         return False
-    return words[0] in _DETERMINERS or (len(words) > 1 and "NOUN" in getAllLemmas(words[0])
-                                        and words[1] not in _DETERMINERS)
+    return words[0] in _PHRASE_OPENERS or (len(words) > 1 and "NOUN" in getAllLemmas(words[0])
+                                        and words[1] not in _PHRASE_OPENERS)
 
 
 # A sum named ("the £200m", "45 million", "the funding"); "spend" alone may be of time ("spend doing it").

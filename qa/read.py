@@ -331,7 +331,6 @@ class ExtractiveReader:
         return respanned(first, span, text)
 
 
-# Words before a figure that say how exact it is: "more than 80" is not 80.
 def qualified(figure: Figure, sentence: str) -> str:
     """The figure with the words the sentence qualifies it by ("more than 80"), as the sentence writes it."""
     at = figure.start if sentence[figure.start:figure.end] == figure.text else sentence.find(figure.text)
