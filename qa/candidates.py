@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
+from qa.clauses import period_of
 from qa.figures import (APPROXIMATE, PROMISED_DATE, QUALIFIER, TITLE_NOUNS, Figure, clause_around, counted_text,
                         counted_words, figures_of, is_period_of_a_sum, named_things_in, role_window, title_of)
 from qa.index import LoadedIndex
@@ -16,7 +17,6 @@ from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query,
 from qa.schema import Span
 from qa.scored import ScoredSentence, coverage, share
 from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
-from qa.clauses import period_of
 from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from qa.text import SCALES
+
 # A word this common in English (wordfreq's Zipf scale: 3 = once per million words) is a real word, never
 # a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
 REAL_WORD_ZIPF = 3.0
@@ -37,9 +39,6 @@ COMMON_MARGIN = 2.0
 CORPUS_MARGIN = 1.0
 
 _TOKEN = re.compile(r"\S+")
-# A scale typed short after a number ("45 mil", "2.6 bil", "30 grand") is the scale, never a word of its own.
-_SCALES = {"mil": "million", "mill": "million", "mils": "million", "mn": "million", "m": "million",
-           "bil": "billion", "bill": "billion", "bn": "billion", "b": "billion", "k": "thousand", "grand": "thousand"}
 _CORE = re.compile(r"^([^\w£$€]*)(.*?)([^\w%]*)$")
 _CLAUSE_END = re.compile(r"[.!?,;:]$")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
@@ -207,7 +206,7 @@ class QuestionNormaliser:
                 read.append(token)
                 continue
             after_number = bool(read) and read[-1][-1:].isdigit()
-            replacement = _SCALES.get(core.lower()) if after_number else self.read_word(core)
+            replacement = SCALES.get(core.lower()) if after_number else self.read_word(core)
             if replacement is None and after_number:
                 replacement = self.read_word(core)
             if replacement is None:

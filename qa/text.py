@@ -141,8 +141,9 @@ _NUMBER_WORD = re.compile(
     r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<unit>" + "|".join(_UNITS) + r"))?"
     r"|(?P<single>" + "|".join(_UNITS) + r"))(?:(?<=teen)s)?\b"  # "under-sixteens" are under 16
 )
-_SCALE = {"bn": "billion", "bil": "billion", "b": "billion", "m": "million", "mn": "million", "mil": "million",
-          "k": "thousand"}
+# A scale typed short ("£2.6bn", "45 mil", "30 grand"): one table for figures and for questions as typed.
+SCALES = {"bn": "billion", "bil": "billion", "bill": "billion", "b": "billion", "m": "million", "mn": "million",
+          "mil": "million", "mill": "million", "mils": "million", "k": "thousand", "grand": "thousand"}
 
 
 def _number_word(m: re.Match) -> str:
@@ -160,7 +161,7 @@ def normalise(text: str) -> str:
     text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}))
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"(?<=\w)£", " £", text)
-    text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|bil|mn|mil|b|m|k)\b", lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}", text)
+    text = re.sub(r"(\d(?:\.\d+)?)\s?(bn|bil|mn|mil|b|m|k)\b", lambda m: f"{m.group(1)} {SCALES[m.group(2)]}", text)
     text = _NUMBER_WORD.sub(_number_word, text)
     # "30k" and "30 thousand" are the documents' "30,000"
     text = re.sub(r"\b(\d+(?:\.\d+)?) thousand\b", lambda m: format(float(m.group(1)) * 1000, ".15g"), text)
