@@ -27,7 +27,8 @@ def test_the_blind_splits_are_consistent_with_the_corpus_and_apart_from_the_suit
                                          ("dev7.jsonl", 100, 30), ("dev8.jsonl", 100, 30),
                                          ("dev9.jsonl", 90, 15), ("dev10.jsonl", 90, 30),
                                          ("dev11.jsonl", 90, 40), ("dev12.jsonl", 100, 30),
-                                         ("dev13.jsonl", 90, 25), ("dev14.jsonl", 90, 25)):
+                                         ("dev13.jsonl", 90, 25), ("dev14.jsonl", 90, 25),
+                                         ("dev15.jsonl", 100, 25)):
         cases = load_cases(DEFAULT_DATASET.with_name(name))
         assert lint_cases(cases, documents) == [], name
         assert len(cases) >= minimum and sum(not c.answerable for c in cases) >= unanswerable
