@@ -20,7 +20,7 @@ _HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|s
 
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
-    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate|proportion|fraction|share of)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(percent|per cent|percentage|%)|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
+    ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate|proportion|fraction|share of)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(?:percent|per cent|percentage)|%|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
                  r"|\bnumber of\b.*\b(?:gone|go|going|went) (?:up|down)\b|\bnumber of\b.*\b(?:grow|grew|grown|risen|rose|fallen|fell|dropped|increased|decreased)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\b(?:over|within|in) what (period|time|timeframe|timescale|time frame|time scale|time limit)\b|\bhow many (years|months)\b|\bwhat (timeframe|timescale|time frame|time scale|time limit|period)\b|\bhow soon\b", re.I)),
     ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat ((?:exact|precise|specific|calendar) )?(year|date|month|day)\b|\bwhich ((?:exact|precise|specific|calendar) )?(year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),

@@ -369,8 +369,10 @@ class CandidateFinder:
                 continue  # "the exact number" is not given by "thousands" or "more than 80"
             if demands.per_unit and not PER_UNIT.search(clause_text):
                 continue  # "how much does each area get" is not answered by the size of a shared pot
-            if demands.past and re.fullmatch(rf"{PROMISED_DATE}|within\s.+", figure.text, re.I):
-                continue  # "when did they reply?" is not answered by what they will do "later this year"
+            if (demands.past or demands.calendar) and re.fullmatch(rf"{PROMISED_DATE}|within\s.+", figure.text, re.I):
+                # "when did they reply?" is not answered by what they will do "later this year", nor "what
+                # date?" by "within a decade"
+                continue
             if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
                 continue  # "how much for one kid in a home?" is not answered by what the whole system costs
             if figure.kind == "duration" and is_period_of_a_sum(sentence, figure) and not query.asks_of_sum:

@@ -45,6 +45,7 @@ class Demands:
     given: frozenset[str] = frozenset()  # numbers the question states itself
     year: bool = False  # "what year": a date must carry a year
     weekday: bool = False  # "on what day of the week": a date must name the day
+    calendar: bool = False  # "what date": a day, month or year, not a time limit ("within a decade")
     measures: tuple[frozenset[str], ...] = ()  # amounts it names: a salary, a tax
     counted: frozenset[str] | None = None  # what "how many" counts
     per_unit: bool = False  # "each", "per", "a year"

@@ -162,6 +162,7 @@ def test_question_kinds():
     assert asked_kind("how old is he") == "age"
     assert asked_kind("What is the estimated cost of the cooperatives?") == "money"
     assert asked_kind("What profit margin did the CMA find?") == "percent"
+    assert asked_kind("wat % did the workforce grow") == "percent"  # a sign typed alone, not after a number
     assert asked_kind("Which seven areas get hubs?") == "place"
     assert asked_kind("what are the 7 areas getting hubs") == "place"
     assert asked_kind("Which provider body said it was stunned?") == "name"
@@ -512,6 +513,9 @@ def test_what_a_besides_question_puts_aside_is_not_asked_about(pipeline):
 def test_by_when_is_answered_by_a_time_limit_but_a_past_date_is_not(pipeline):
     answer = pipeline.ask("the councils lot wanted some white paper thing by when")
     assert "within the next six months" in answer.answer.lower()
+    # "what date?" asks for a day, month or year, which a time limit does not give
+    assert pipeline.understander.understand("what date exactly will record numbers be in care").demands.calendar
+    assert "within a decade" not in pipeline.ask("what date exactly will record numbers be in care").answer.lower()
     for question in ("When did the government publish the White Paper the LGA called for?",
                      "What was the deadline for responses to MacAlister's Call for Advice?"):
         assert pipeline.ask(question).abstained, question
