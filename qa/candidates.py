@@ -9,15 +9,15 @@ import re
 from dataclasses import replace
 
 from qa.asking import BODY_HEADS, INSTANCES_ONLY, PLACES
-from qa.clauses import period_of
-from qa.figures import (APPROXIMATE, PROMISED_DATE, QUALIFIER, TITLE_NOUNS, Figure, clause_around, counted_text,
-                        counted_words, figures_of, is_period_of_a_sum, named_things_in, role_window, title_of)
+from qa.demands import meets_demands
+from qa.figures import (TITLE_NOUNS, Figure, clause_around, counted_words, figures_of, named_things_in, role_window,
+                        title_of)
 from qa.index import LoadedIndex
-from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, PROPOSES, ROLE_NOUNS, Query, Term
+from qa.query import MEASURE_NOUNS, ROLE_NOUNS, Query, Term
 from qa.schema import Span
 from qa.scored import ScoredSentence, coverage, share
 from qa.text import content_words, month_and_year, numbers_in, sentence_before, stem
-from qa.understand import PER_UNIT, YEAR_AFTER, names_a_place
+from qa.understand import names_a_place
 
 # Calibrated on evals/cases.jsonl (see README, "Evaluation").
 PART_PENALTY = 0.1  # a sum given as a part of a whole ("a further £45m"), against one given as the whole
@@ -42,11 +42,6 @@ _LIGHT_VERBS = {"want", "need", "mak", "make", "keep", "stay", "come", "put", "e
 # Words of a question phrase ("how long", "how soon") that name no subject either.
 _ASKING_WORDS = {"long", "soon", "often", "far"}
 
-# What a sentence says a count will be, not what it is: "it is forecast that there will be approaching
-# 100,000"; read from where the figure's own words start (after a bracket, a comma or another figure).
-_FORECAST = re.compile(r"\b(will|forecasts?|forecasted|projected|predicted|expected to|next (?:year|decade))\b", re.I)
-_LEAD_IN = re.compile(r"[(),;:–—]|\d")
-_INCREASE = re.compile(r"\b(increase[sd]?|rise|rising|more|extra|additional|further|boost|uplift|higher)\b", re.I)
 # Words that make a title another one (the shadow minister is not the minister).
 _QUALIFIED_ROLE = re.compile(
     rf"\b(shadow|former|deputy|acting|assistant)\s+(?:\S+\s+)?(?:{'|'.join(ROLE_NOUNS)})", re.I)
@@ -55,7 +50,6 @@ _QUALIFIED_ROLE = re.compile(
 _DESCRIBING_NOUNS = TITLE_NOUNS | {"founder", "author", "head", "leader"}
 
 
-_EACH = re.compile(r"\b(?:per|each|every|a|an|one)\s+([a-z]+)", re.I)  # "per child": what a sum is for one of
 _COORDINATED_NAMES = re.compile(r"^\s+and\s+(?:[A-Z][\w'’-]*\s+(?:(?:of|for|in|by|on|the)\s+)*)+")
 _MEASURED = frozenset({"money", "count", "percent", "duration", "age", "date"})  # figures of something
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
@@ -346,44 +340,15 @@ class CandidateFinder:
             return None, 0.0
         if demands.purpose and share(demands.purpose, set(content_words(sentence))) < PURPOSE_SHARE:
             return None, 0.0  # "how much is for children's homes" is not answered by a sum for kinship carers
-        asked, measures, counted, roles = query.asked_words(), demands.measures, demands.counted, demands.roles
+        asked, roles = query.asked_words(), demands.roles
         best, best_bond = None, -1.0
         for figure in figures:
             person = figure.kind == "person"
             clause_text = role_window(sentence, figure) if person else clause_around(sentence, figure)
             clause = set(content_words(clause_text))
             title = set(content_words(title_of(sentence, figure))) if person else set()
-            if any(not m & clause for m in measures):
-                continue  # the question names an amount (a salary, a tax) this figure is not about
-            if counted and not counted & set(content_words(counted_text(sentence, figure))[:2]):
-                continue  # "how many social workers" is not answered by "hundreds of schools"
-            following = re.findall(r"[a-z]+", sentence[figure.end:figure.end + 40].lower())[:3]
-            if counted and demands.stock and NEWCOMER_WORDS & set(following):
-                continue  # "how many foster carers are there?" is not answered by "thousands of new foster carers"
-            if counted and not demands.future and _FORECAST.search(_LEAD_IN.split(sentence[:figure.start])[-1]):
-                continue  # "how many are in care?" is not answered by "there will be approaching 100,000"
-            beside = " ".join(sentence[:figure.start].split()[-3:] + sentence[figure.end:].split()[:1])
-            if demands.increase and not _INCREASE.search(beside):
-                continue  # "how much more are they getting?" asks for a rise, not "£25m for their recruitment"
-            if demands.exact and (APPROXIMATE.search(figure.text) or QUALIFIER.search(sentence[:figure.start])):
-                continue  # "the exact number" is not given by "thousands" or "more than 80"
-            if demands.per_unit and not PER_UNIT.search(clause_text):
-                continue  # "how much does each area get" is not answered by the size of a shared pot
-            if (demands.past or demands.calendar) and re.fullmatch(rf"{PROMISED_DATE}|within\s.+", figure.text, re.I):
-                # "when did they reply?" is not answered by what they will do "later this year", nor "what
-                # date?" by "within a decade"
+            if not meets_demands(query, sentence, figure, clause_text):
                 continue
-            if demands.each_one and not {stem(w) for w in _EACH.findall(clause_text)} & demands.each_one:
-                continue  # "how much for one kid in a home?" is not answered by what the whole system costs
-            if figure.kind == "duration" and is_period_of_a_sum(sentence, figure) and not query.asks_of_sum:
-                continue  # "how long did he spend on the review?" is not answered by "£2.6 billion over five years"
-            if demands.period and period_of(clause_text) not in ("", demands.period):
-                continue  # "how much a week" is not answered by a sum a year
-            if demands.committed and PROPOSES.search(clause_text):
-                continue  # "how much is the government putting in?" is not answered by a sum called for
-            stated = {(p.lower(), y) for p, y in YEAR_AFTER.findall(clause_text)}
-            if any(p in {asked for asked, _ in demands.years} for p, _ in stated) and not stated & set(demands.years):
-                continue  # "grown since 2010" is not answered by a rise since 2017
             if roles and person:
                 if any(not role & title for role in roles):
                     continue  # "who was the commissioner?" is not answered by a name without that title
