@@ -15,6 +15,9 @@ from collections import defaultdict
 
 # A filler or greeting in front, as people start a message.
 FILLERS = ("ok so ", "hey ", "um ", "so like ", "hi, quick question: ", "ok ", "right so ", "hiya ")
+# A request in front, the question left as it was typed: people ask a person, not a search box.
+REQUESTS = ("can you tell me ", "do you know ", "can someone tell me ", "i was wondering ", "could u explain ",
+            "i wanna know ", "does anyone know ", "pls tell me ")
 # Text-speak for common words, as typed on a phone.
 TEXT_SPEAK = {"what": "wat", "you": "u", "your": "ur", "are": "r", "because": "cos", "though": "tho",
               "government": "govt", "about": "abt", "people": "ppl", "would": "wud", "could": "cud",
@@ -24,7 +27,7 @@ TEXT_SPEAK = {"what": "wat", "you": "u", "your": "ur", "are": "r", "because": "c
 # An aside at the end, as people finish a message: chat abbreviations and the phrases they stand for.
 ASIDES = (" tbh", " rn", " fr", " ngl", " atm", " btw", " imo", " to be honest", " right now", " at the moment",
           " these days", " for real")
-PERTURBATIONS = ("filler", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "no_apostrophes",
+PERTURBATIONS = ("filler", "request", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "no_apostrophes",
                  "lower_no_punctuation", "other_persona")
 TYPO_MIN_LENGTH = 6  # "a longer word": short words are too ambiguous for anyone to read back
 _PERSONA_SUFFIX = re.compile(r"-(practitioner|young|evaluator)$")
@@ -37,9 +40,9 @@ def _rng(case_id: str, perturbation: str, seed: int) -> random.Random:
 def perturb(question: str, perturbation: str, case_id: str, seed: int = 0) -> str | None:
     """The question perturbed, or None when the perturbation does not apply (nothing to change)."""
     rng = _rng(case_id, perturbation, seed)
-    if perturbation == "filler":
+    if perturbation in ("filler", "request"):
         first = question[:1].lower() if question[:1].isupper() and not question[1:2].isupper() else question[:1]
-        return rng.choice(FILLERS) + first + question[1:]
+        return rng.choice(FILLERS if perturbation == "filler" else REQUESTS) + first + question[1:]
     if perturbation == "aside":
         body = question.rstrip()
         end = len(body) - len(body.rstrip("?.!"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from qa.framing import CLAUSE_END, CORE, Framing
 from qa.text import SCALES
 
 # A word this common in English (wordfreq's Zipf scale: 3 = once per million words) is a real word, never
@@ -39,8 +40,6 @@ COMMON_MARGIN = 2.0
 CORPUS_MARGIN = 1.0
 
 _TOKEN = re.compile(r"\S+")
-_CORE = re.compile(r"^([^\w£$€]*)(.*?)([^\w%]*)$")
-_CLAUSE_END = re.compile(r"[.!?,;:]$")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
 # Children's Services"), and the small words themselves, which initials skip.
 _NAMED_PHRASE = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|and|for|the|in|on)\s+)*[A-Z][\w’'-]*)+")
@@ -64,11 +63,8 @@ class Reading:
 @dataclass(frozen=True)
 class _Tables:
     textspeak: dict[str, str]
-    fillers: frozenset[str]
-    trailing: frozenset[str]  # fillers wherever they end a clause, not only at its start
     contractions: dict[str, str]
-    hedges: frozenset[str]  # two-word hedges after any word ("or something")
-    asides: frozenset[str]  # phrases that say nothing asked wherever they stand ("to be honest", "right now")
+    framing: Framing
 
 
 @cache
@@ -84,8 +80,9 @@ def _tables() -> _Tables:
         if "'" in key or key.endswith("nt") or not getAllLemmas(key):
             expansions.setdefault(key, value.lower())
     fillers = raw["fillers"]
-    return _Tables(raw["words"], frozenset(fillers["words"]), frozenset(fillers["trailing"]), expansions,
-                   frozenset(fillers["hedges"]), frozenset(fillers["asides"]))
+    framing = Framing(frozenset(fillers["words"]), frozenset(fillers["trailing"]), frozenset(fillers["hedges"]),
+                      frozenset(fillers["asides"]), tuple(sorted(fillers["requests"], key=lambda r: -len(r.split()))))
+    return _Tables(raw["words"], expansions, framing)
 
 
 def as_read(phrase: str) -> str:
@@ -153,6 +150,7 @@ class QuestionNormaliser:
         # Initials of the documents' multi-word names that they never abbreviate themselves ("ICHA").
         self.acronyms = {k: v for k, v in (acronyms or {}).items() if k not in self.words}
         self.tables = _tables()
+        self.framing = self.tables.framing
         self.corpus_speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in self.words.items():
             if word.isalpha():
@@ -201,7 +199,7 @@ class QuestionNormaliser:
         read: list[str] = []
         changes: list[tuple[str, str]] = []
         for token in tokens:
-            lead, core, trail = _CORE.match(token).groups()
+            lead, core, trail = CORE.match(token).groups()
             if not core:
                 read.append(token)
                 continue
@@ -213,9 +211,9 @@ class QuestionNormaliser:
                 read.append(token)
             else:
                 changes.append((core, replacement))
-                read.append(f"{lead}{replacement}{trail}" if replacement else (trail if _CLAUSE_END.search(trail) else ""))
+                read.append(f"{lead}{replacement}{trail}" if replacement else (trail if CLAUSE_END.search(trail) else ""))
         read = self.join_compounds([t for t in read if t], changes)
-        text = " ".join(self.drop_fillers(read, changes))
+        text = " ".join(self.framing.without_framing(read, changes))
         return Reading(question, text or " ".join(tokens), tuple(changes), nothing_asked=bool(tokens) and not text)
 
     def read_word(self, core: str) -> str | None:
@@ -362,47 +360,3 @@ class QuestionNormaliser:
 
     def knows_whole(self, word: str) -> bool:
         return word in self.words or word in self.extra_words
-
-    def drop_asides(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
-        """A hedge after a word ("a teacher or something", "money and stuff") or an aside anywhere ("to be
-        honest", "right now") says nothing asked; a clause end it carried stays with the word before it."""
-        cores = [_CORE.match(t).group(2).lower() for t in tokens]
-        longest = max(len(p.split()) for p in self.tables.asides | self.tables.hedges)
-        out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for n in range(min(longest, len(tokens) - i), 0, -1):
-                phrase = " ".join(cores[i:i + n])
-                known = phrase in self.tables.asides or (len(out) > 1 and phrase in self.tables.hedges)
-                if known and not any(_CLAUSE_END.search(t) for t in tokens[i:i + n - 1]):
-                    changes.append((" ".join(tokens[i:i + n]), ""))
-                    if out and not _CLAUSE_END.search(out[-1]):
-                        out[-1] += _CORE.match(tokens[i + n - 1]).group(3)
-                    i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
-        return out
-
-    def drop_fillers(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
-        """Greetings and fillers at the start or end of a clause ("or nah, by how much") say nothing asked."""
-        fillers = self.tables.fillers
-
-        def is_filler(token: str, words: frozenset[str] = fillers) -> bool:
-            return _CORE.match(token).group(2).lower() in words
-
-        out: list[str] = []
-        clause_start = True
-        tokens = self.drop_asides(tokens, changes)
-        for token in tokens:
-            ends_clause = bool(_CLAUSE_END.search(token))
-            if (clause_start and is_filler(token)) or (ends_clause and is_filler(token, self.tables.trailing)):
-                changes.append((token, ""))
-                clause_start = clause_start or ends_clause
-                continue
-            out.append(token)
-            clause_start = bool(_CLAUSE_END.search(token))
-        while out and is_filler(out[-1]) and len(out) > 1:
-            changes.append((out.pop(), ""))
-        return out

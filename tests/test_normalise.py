@@ -174,6 +174,41 @@ def test_a_hedge_after_a_word_is_dropped_and_its_clause_end_kept(normaliser):
     assert normaliser.normalise("do they get money and stuff?").text == "do they get money?"
 
 
+@pytest.mark.parametrize("typed,read", [
+    ("can you tell me how many kids are in care", "how many kids are in care"),
+    ("ok so can u tell me wat is kinship care", "what is kinship care"),
+    ("hi, do u know, who led the review?", "who led the review?"),
+    ("i wanna know how much the review asked for", "how much the review asked for"),
+    ("ok so tbh can someone tell me who josh macalister is", "who is josh macalister"),
+    # asked indirectly, read as asked directly
+    ("could u explain what kinship care is", "what is kinship care"),
+    ("do you know when the review was launched", "when was the review launched"),
+    ("can u tell me where family help would be based", "where would family help be based"),
+    ("can someone tell me who the education secretary was when the review started",
+     "who was the education secretary when the review started"),
+    ("can you tell me if care leavers can stay till 21", "can care leavers stay till 21"),
+    ("i was wondering whether the govt accepted the windfall tax", "did the government accept the windfall tax"),
+    # direct already, or nothing to tell: left as it is
+    ("do you know what charity is mark russell the boss of", "what charity is mark russell the boss of"),
+    ("does anyone know what rights i have", "what rights i have"),
+    ("can you tell me what total investment did the review call for", "what total investment did the review call for"),
+    ("do you know", "do you know"),
+    ("my social worker wont tell me anything", "my social worker will not tell me anything"),
+])
+def test_a_request_in_front_of_a_question_is_read_without_it(normaliser, typed, read):
+    assert normaliser.normalise(typed).text == read
+
+
+def test_a_request_gets_the_answer_of_the_question_asked_plainly(pipeline):
+    # Before, "can someone tell me who ..." was a yes-no question about "someone" and got Nadhim Zahawi, and
+    # "do you know when ..." one about the review, with no date asked for.
+    plain, requested = (pipeline.ask(q) for q in ("who is josh macalister",
+                                                   "can someone tell me who josh macalister is"))
+    assert requested.answer == plain.answer and "MacAlister" in requested.answer
+    asked = pipeline.understander.understand("do u know when the review was launched")
+    assert asked.kind == "date" and not asked.yes_no
+
+
 @pytest.mark.parametrize("aside", ["tbh", "fr", "ngl", "imo", "btw", "to be honest", "for real", "in my opinion",
                                    "rn", "atm", "right now", "at the moment", "these days", "nowadays", "lol", "omg", "haha"])
 def test_an_aside_anywhere_is_dropped(normaliser, aside):
