@@ -39,6 +39,7 @@ COMMON_MARGIN = 2.0
 # once the word is ten times commoner ("accomodation" 2.4, "accommodation" 4.1): the question is about them.
 CORPUS_MARGIN = 1.0
 
+TITLE_CASE_WORDS = 4  # fewer words all capitalised may all be a name ("Josh MacAlister?")
 _TOKEN = re.compile(r"\S+")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
 # Children's Services"), and the small words themselves, which initials skip.
@@ -95,6 +96,14 @@ def _closest():
     from symspellpy import Verbosity
 
     return Verbosity.CLOSEST
+
+
+def casing_says_nothing(tokens: list[str]) -> bool:
+    """Whether a question is typed in capitals throughout or with every word capitalised (caps lock, a
+    phone set to capitalise words), so that its capitals do not tell its names from its other words. A
+    question in sentence case has some word of three letters or more in lower case ("did", "the")."""
+    words = [w for w in (CORE.match(t).group(2) for t in tokens) if w.isalpha() and len(w) >= 3]
+    return len(words) >= TITLE_CASE_WORDS and all(w[0].isupper() for w in words)
 
 
 def in_lexicon(word: str) -> bool:
@@ -196,6 +205,8 @@ class QuestionNormaliser:
 
     def normalise(self, question: str) -> Reading:
         tokens = _TOKEN.findall(question)
+        if casing_says_nothing(tokens):
+            tokens = [self.recased(token) for token in tokens]
         read: list[str] = []
         changes: list[tuple[str, str]] = []
         for token in tokens:
@@ -215,6 +226,15 @@ class QuestionNormaliser:
         read = self.join_compounds([t for t in read if t], changes)
         text = " ".join(self.framing.without_framing(read, changes))
         return Reading(question, text or " ".join(tokens), tuple(changes), nothing_asked=bool(tokens) and not text)
+
+    def recased(self, token: str) -> str:
+        """A word of a question whose casing says nothing, cased as the documents write it: a name as they
+        write it ("JOSH" -> "Josh"), any other word in lower case; figures as typed."""
+        lead, core, trail = CORE.match(token).groups()
+        if not core.replace("'", "").replace("’", "").isalpha():
+            return token
+        lower = core.lower()
+        return f"{lead}{self.names.get(lower, lower)}{trail}"
 
     def read_word(self, core: str) -> str | None:
         """The words ``core`` stands for, or None to keep it as typed."""

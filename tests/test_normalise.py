@@ -209,6 +209,25 @@ def test_a_request_gets_the_answer_of_the_question_asked_plainly(pipeline):
     assert asked.kind == "date" and not asked.yes_no
 
 
+@pytest.mark.parametrize("typed,read", [
+    ("How Much Money Did The Review Ask For", "how much money did the review ask for"),
+    ("WHAT DID THE LGA SAY ABOUT JOSH MACALISTER", "what did the LGA say about Josh MacAlister"),
+    ("HOW MUCH IS THE £2.6BN FOR", "how much is the £2.6BN for"),
+    # sentence case: its capitals tell the names, so they stay
+    ("Who led the Independent Review of Children's Social Care?", "Who led the Independent Review of Children's Social Care?"),
+    ("Josh MacAlister Frontline", "Josh MacAlister Frontline"),  # too few words to tell
+])
+def test_a_question_whose_casing_says_nothing_is_read_in_the_documents_casing(normaliser, typed, read):
+    assert normaliser.normalise(typed).text == read
+
+
+def test_a_question_typed_with_every_word_capitalised_gets_the_tidy_answer(pipeline):
+    # Before, every capitalised word was a name, so "Ask" was a specific thing the documents never mention.
+    tidy, capitalised = (pipeline.ask(q) for q in ("how much money did the review ask for",
+                                                   "How Much Money Did The Review Ask For"))
+    assert capitalised.answer == tidy.answer and "£2.6" in capitalised.answer
+
+
 @pytest.mark.parametrize("aside", ["tbh", "fr", "ngl", "imo", "btw", "to be honest", "for real", "in my opinion",
                                    "rn", "atm", "right now", "at the moment", "these days", "nowadays", "lol", "omg", "haha"])
 def test_an_aside_anywhere_is_dropped(normaliser, aside):
