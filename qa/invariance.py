@@ -27,11 +27,13 @@ TEXT_SPEAK = {"what": "wat", "you": "u", "your": "ur", "are": "r", "because": "c
 # An aside at the end, as people finish a message: chat abbreviations and the phrases they stand for.
 ASIDES = (" tbh", " rn", " fr", " ngl", " atm", " btw", " imo", " to be honest", " right now", " at the moment",
           " these days", " for real")
-PERTURBATIONS = ("filler", "request", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "no_apostrophes",
-                 "lower_no_punctuation", "title_case", "all_caps", "other_persona")
+PERTURBATIONS = ("filler", "request", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "typo_short",
+                 "no_apostrophes", "lower_no_punctuation", "title_case", "all_caps", "other_persona")
 # A word of letters only, not the scale of a figure ("£2.6bn"): casing changes words, never figures.
 _WORD = re.compile(r"(?<![\d£$€.,])\b[A-Za-z][A-Za-z'’]*\b")
 TYPO_MIN_LENGTH = 6  # "a longer word": short words are too ambiguous for anyone to read back
+# but two letters of a short word typed the wrong way round ("waht", "mcuh") are read back by anyone
+SHORT_WORD = (4, 5)
 _PERSONA_SUFFIX = re.compile(r"-(practitioner|young|evaluator)$")
 
 
@@ -72,7 +74,11 @@ def perturb(question: str, perturbation: str, case_id: str, seed: int = 0) -> st
 
 
 def _typo(question: str, kind: str, rng: random.Random) -> str | None:
-    words = [m for m in re.finditer(r"[A-Za-z]+", question) if len(m.group()) >= TYPO_MIN_LENGTH]
+    if kind == "short":
+        words = [m for m in re.finditer(r"[A-Za-z]+", question) if SHORT_WORD[0] <= len(m.group()) <= SHORT_WORD[1]]
+        kind = "swap"
+    else:
+        words = [m for m in re.finditer(r"[A-Za-z]+", question) if len(m.group()) >= TYPO_MIN_LENGTH]
     if not words:
         return None
     m = rng.choice(words)

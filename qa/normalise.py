@@ -14,6 +14,7 @@ touched: any token with a digit or a currency sign stays exactly as typed.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import tomllib
@@ -39,6 +40,7 @@ COMMON_MARGIN = 2.0
 # once the word is ten times commoner ("accomodation" 2.4, "accommodation" 4.1): the question is about them.
 CORPUS_MARGIN = 1.0
 
+OPENING_WORD_ZIPF = 5.5  # the commonest words: "what", "much", "tell"; not "began" (5.0), "dealing" (4.3)
 TITLE_CASE_WORDS = 4  # fewer words all capitalised may all be a name ("Josh MacAlister?")
 _TOKEN = re.compile(r"\S+")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
@@ -104,6 +106,12 @@ def casing_says_nothing(tokens: list[str]) -> bool:
     question in sentence case has some word of three letters or more in lower case ("did", "the")."""
     words = [w for w in (CORE.match(t).group(2) for t in tokens) if w.isalpha() and len(w) >= 3]
     return len(words) >= TITLE_CASE_WORDS and all(w[0].isupper() for w in words)
+
+
+def swapped(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with two neighbouring letters the wrong way round, the commonest slip
+    of the thumb ("waht" is "what", not "want")."""
+    return len(typed) == len(word) and sorted(typed) == sorted(word) and typed != word
 
 
 def in_lexicon(word: str) -> bool:
@@ -215,7 +223,9 @@ class QuestionNormaliser:
                 read.append(token)
                 continue
             after_number = bool(read) and read[-1][-1:].isdigit()
-            replacement = SCALES.get(core.lower()) if after_number else self.read_word(core)
+            opening = (not read or bool(CLAUSE_END.search(read[-1]))) and core[:1].isupper() and core[1:].islower()
+            replacement = SCALES.get(core.lower()) if after_number else (
+                opening and self.read_opening_word(core) or self.read_word(core))
             if replacement is None and after_number:
                 replacement = self.read_word(core)
             if replacement is None:
@@ -235,6 +245,13 @@ class QuestionNormaliser:
             return token
         lower = core.lower()
         return f"{lead}{self.names.get(lower, lower)}{trail}"
+
+    def read_opening_word(self, core: str) -> str | None:
+        """A word opening a sentence has its capital for that, not for being a name: misspelt ("Waht",
+        "Hwat"), it is read as in lower case, when what it is read as is a word so common ("what", "much")
+        that a name one slip from it is unlikely ("Ealing" is not "dealing", nor "Bevan" "began")."""
+        reading = self.read_word(core.lower())
+        return reading if reading and zipf(reading.split()[0]) >= OPENING_WORD_ZIPF else None
 
     def read_word(self, core: str) -> str | None:
         """The words ``core`` stands for, or None to keep it as typed."""
@@ -354,14 +371,19 @@ class QuestionNormaliser:
         distance = 1 if len(word) <= 5 else 2
         ours = self.corpus_speller.lookup(word, Verbosity.CLOSEST, distance)
         theirs = [] if capitalised else english_speller().lookup(word, Verbosity.CLOSEST, distance)
-        best_ours = min((s.distance for s in ours), default=99)
-        best_theirs = min((s.distance for s in theirs), default=99)
-        if ours and best_ours <= best_theirs:
-            term = max((s for s in ours if s.distance == best_ours), key=lambda s: s.count).term
-            return self.names.get(term, term)
-        if theirs:
-            return max((s for s in theirs if s.distance == best_theirs), key=lambda s: s.count).term
-        return None
+        nearest = min((s.distance for s in ours + theirs), default=None)
+        if nearest is None:
+            return None
+        # Of the nearest: one with the typed first letter (people rarely miss it: "wtas" is not "twas"); then
+        # one with two letters the wrong way round ("worte" is "wrote", though the documents say "worth");
+        # then a documents' word before an English one; then the commoner.
+        candidates = [(s, True) for s in ours if s.distance == nearest]
+        candidates += [(s, False) for s in theirs if s.distance == nearest]
+        best, _ = max(candidates, key=lambda c: (c[0].term[:1] == word[:1], swapped(word, c[0].term), c[1],
+                                                  zipf(c[0].term) + math.log10(1 + c[0].count)))
+        term = self.names.get(best.term, best.term)
+        # An English word may be text-speak or a contraction itself ("gvot" is "govt", "whso" is "whos").
+        return self.tables.textspeak.get(term) or self.tables.contractions.get(term) or term
 
     def join_compounds(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
         """'well being' -> 'wellbeing', 'co op' -> 'coop' when the documents (or the synonym table) know

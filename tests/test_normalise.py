@@ -37,6 +37,17 @@ def _questions():
     ("has it gone up or nah, by how much", "has it gone up or by how much"),
     ("did it go up yeah, by how much", "did it go up by how much"),
     ("who is he anyway, wat did he do", "who is he what did he do"),
+    # two letters of a short word the wrong way round: the swap is likelier than another letter ("want")
+    ("waht year did they answer", "what year did they answer"),
+    ("who worte the article", "who wrote the article"),
+    ("how much monye did they want", "how much money did they want"),
+    # a word opening a sentence has its capital for that ("Waht"), but a name there keeps its own
+    ("Waht is it", "what is it"),
+    ("Bevan said what", "Bevan said what"),
+    ("Ealing council said what", "Ealing council said what"),
+    # the word a slip is nearest may be text-speak or a contraction itself
+    ("when did the gvot put it out", "when did the government put it out"),
+    ("whso the childrens minister", "who is the children's minister"),
     # No English word, one edit from a far commoner one: a slip, though listed often enough to be seen.
     ("did he actualy say that", "did he actually say that"),
     ("is it tru the commish said that", "is it true the commissioner said that"),
