@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from qa.english import closest, english_speller, in_lexicon, swapped, zipf
 from qa.framing import CLAUSE_END, CORE, Framing
 from qa.text import SCALES
 
@@ -31,7 +31,6 @@ from qa.text import SCALES
 # a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
 REAL_WORD_ZIPF = 3.0
 TYPO_ZIPF = 2.0
-ENGLISH_WORDS = 30_000  # the most frequent English words a typo may be corrected to
 MIN_CORRECTED_LENGTH = 4  # shorter tokens are too ambiguous to correct ("mp" is "my", "up", "pm" ...)
 # How much more common (on the Zipf scale: 100 times) a documents' word one edit away must be for a listed
 # word to be read as a misspelling of it.
@@ -94,58 +93,12 @@ def as_read(phrase: str) -> str:
     return " ".join(_tables().textspeak.get(word, word) for word in phrase.lower().split())
 
 
-def _closest():
-    from symspellpy import Verbosity
-
-    return Verbosity.CLOSEST
-
-
 def casing_says_nothing(tokens: list[str]) -> bool:
     """Whether a question is typed in capitals throughout or with every word capitalised (caps lock, a
     phone set to capitalise words), so that its capitals do not tell its names from its other words. A
     question in sentence case has some word of three letters or more in lower case ("did", "the")."""
     words = [w for w in (CORE.match(t).group(2) for t in tokens) if w.isalpha() and len(w) >= 3]
     return len(words) >= TITLE_CASE_WORDS and all(w[0].isupper() for w in words)
-
-
-def swapped(typed: str, word: str) -> bool:
-    """Whether ``typed`` is ``word`` with two neighbouring letters the wrong way round, the commonest slip
-    of the thumb ("waht" is "what", not "want")."""
-    return len(typed) == len(word) and sorted(typed) == sorted(word) and typed != word
-
-
-def in_lexicon(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return bool(getAllLemmas(word))
-
-
-def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
-
-
-_english_lock = threading.Lock()
-
-
-@cache
-def _english_speller():
-    """A SymSpell dictionary of the most frequent English words: built once per process, when a question
-    first has a word that is neither the documents' nor listed English (about 0.7 s)."""
-    from symspellpy import SymSpell
-    from wordfreq import top_n_list
-
-    speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
-    words = [w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha()]
-    for rank, word in enumerate(words):
-        speller.create_dictionary_entry(word, len(words) - rank)
-    return speller
-
-
-def english_speller():
-    with _english_lock:  # the app answers several questions at once: build it once, not once per thread
-        return _english_speller()
 
 
 class QuestionNormaliser:
@@ -308,14 +261,14 @@ class QuestionNormaliser:
             return None  # a real word ("bake", "Name") is what was meant, however near a documents' word
         if core[0].isupper() and len(lower) >= MIN_CORRECTED_LENGTH:
             # A capitalised word one edit from a name the documents use is that name misspelt ("Russel").
-            names = [s for s in self.corpus_speller.lookup(lower, _closest(), 1) if s.term in self.names]
+            names = [s for s in self.corpus_speller.lookup(lower, closest(), 1) if s.term in self.names]
             if names:
                 return self.names[max(names, key=lambda s: s.count).term]
         if frequency < REAL_WORD_ZIPF + 1:
             # Common misspellings ("recieve", "shoud", "milion") are frequent enough to be listed as words;
             # one edit from a documents' word far more common than itself, the typed form is a slip.
             # Not shortened to a word of two letters: a third letter is no slip ("isa" is not "is").
-            near = [s for s in self.corpus_speller.lookup(lower, _closest(), 1) if len(s.term) >= min(3, len(lower))]
+            near = [s for s in self.corpus_speller.lookup(lower, closest(), 1) if len(s.term) >= min(3, len(lower))]
             margin = COMMON_MARGIN if core[0].isupper() else CORPUS_MARGIN  # "Ealing" is a place, not "dealing"
             common = [s for s in near if zipf(s.term) >= frequency + margin]
             if common:
@@ -324,7 +277,7 @@ class QuestionNormaliser:
             if len(lower) >= MIN_CORRECTED_LENGTH and not core[0].isupper():
                 # No English word either ("actualy"): a slip for a far commoner English word one edit away.
                 # Not a capitalised word: that is likely a name ("Ealing" is not "eating").
-                near = english_speller().lookup(lower, _closest(), 1)
+                near = english_speller().lookup(lower, closest(), 1)
                 common = [s for s in near if zipf(s.term) >= frequency + COMMON_MARGIN]
                 if common:
                     return max(common, key=lambda s: s.count).term

@@ -90,7 +90,7 @@ def _cue_speller():
     alone: a cry for help missed costs far more than a panel shown once too often."""
     from symspellpy import SymSpell
 
-    from qa.normalise import zipf
+    from qa.english import zipf
 
     speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
     for _, cue in _load().cues:
@@ -103,7 +103,8 @@ def _read_as_cues(text: str) -> str:
     """``text`` with each rare token one slip from a far commoner cue word read as that word."""
     from symspellpy import Verbosity
 
-    from qa.normalise import REAL_WORD_ZIPF, in_lexicon, zipf
+    from qa.english import in_lexicon, zipf
+    from qa.normalise import REAL_WORD_ZIPF
 
     words = []
     for word in text.split():

@@ -20,7 +20,8 @@ from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_cat
 from qa.clauses import (affiliation_of, asks_committed, asks_of_sum, asks_outcome, asks_view, asks_yes_no, each_one,
                         event_of, period_of, purpose_of, said_by, sequel_of, subject_of, without_set_aside)
 from qa.figures import people_in
-from qa.normalise import QuestionNormaliser, Reading, as_read, zipf
+from qa.english import zipf
+from qa.normalise import QuestionNormaliser, Reading, as_read
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
 from qa.speakers import SPEECH_VERBS
 from qa.text import content_words, normalise, numbers_in, stem, surface_words
