@@ -4,6 +4,7 @@ a lexicon knows it (``lemminflect``), the nearest common words to a typo (``syms
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 
@@ -54,3 +55,14 @@ def _english_speller():
 def english_speller():
     with _english_lock:  # the app answers several questions at once: build it once, not once per thread
         return _english_speller()
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """One-word names of the countries and of the UK's subdivisions, lower case, from pycountry (ISO 3166)."""
+    import pycountry
+
+    names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", "") for c in pycountry.countries]
+    names += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
+    parts = (part.strip() for name in names for part in re.sub(r"\[.*?\]", "", name).split(","))
+    return frozenset(p.lower() for p in parts if p.isalpha() and p.lower() != "the")  # "Gambia, The", not "U.S."

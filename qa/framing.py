@@ -96,8 +96,6 @@ class Framing:
     def drop_requests(self, tokens: list[str], changes: list[tuple[str, str]]) -> list[str]:
         """A request opening a clause ("can you tell me", "do you know") with a question after it: the
         question, read as asked directly."""
-        typed = tokens
-        tokens = [word for token in tokens for word in token.split()]  # "wanna" was read as one token "want to"
         cores = [CORE.match(t).group(2).lower() for t in tokens]
         out: list[str] = []
         i = 0
@@ -120,7 +118,7 @@ class Framing:
                 changes.append((" ".join(asked), " ".join(direct)))
             out.extend(direct)
             i = end
-        return out if out != tokens else typed
+        return out
 
 
 def as_asked_directly(tokens: list[str]) -> list[str]:

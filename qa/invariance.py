@@ -28,7 +28,7 @@ TEXT_SPEAK = {"what": "wat", "you": "u", "your": "ur", "are": "r", "because": "c
 ASIDES = (" tbh", " rn", " fr", " ngl", " atm", " btw", " imo", " to be honest", " right now", " at the moment",
           " these days", " for real")
 PERTURBATIONS = ("filler", "request", "aside", "text_speak", "typo_swap", "typo_drop", "typo_double", "typo_short",
-                 "no_apostrophes", "lower_no_punctuation", "title_case", "all_caps", "other_persona")
+                 "space_drop", "no_apostrophes", "lower_no_punctuation", "title_case", "all_caps", "other_persona")
 # A word of letters only, not the scale of a figure ("£2.6bn"): casing changes words, never figures.
 _WORD = re.compile(r"(?<![\d£$€.,])\b[A-Za-z][A-Za-z'’]*\b")
 TYPO_MIN_LENGTH = 6  # "a longer word": short words are too ambiguous for anyone to read back
@@ -65,6 +65,13 @@ def perturb(question: str, perturbation: str, case_id: str, seed: int = 0) -> st
         bare = re.sub(r"(?<!\d)[^\w\s£$€%]|[^\w\s£$€%](?!\d)", "", question.lower())
         bare = " ".join(bare.split())
         return bare if bare != question else None
+    if perturbation == "space_drop":
+        # The space bar missed between two words: "how many kids are incare"
+        pairs = [m for m in re.finditer(r"(?<![\w£$€.,'’-])([A-Za-z]{2,}) ([A-Za-z]{2,})(?![\w'’-])", question)]
+        if not pairs:
+            return None
+        m = rng.choice(pairs)
+        return question[:m.start()] + m.group(1) + m.group(2) + question[m.end():]
     if perturbation in ("title_case", "all_caps"):
         # A phone set to capitalise every word, or caps lock: the casing says nothing of what is a name.
         cased = _WORD.sub(lambda m: m.group()[0].upper() + m.group()[1:] if perturbation == "title_case"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from qa.english import closest, english_speller, in_lexicon, swapped, zipf
+from qa.english import closest, english_speller, in_lexicon, place_names, swapped, zipf
 from qa.framing import CLAUSE_END, CORE, Framing
 from qa.text import SCALES
 
@@ -40,12 +40,19 @@ COMMON_MARGIN = 2.0
 CORPUS_MARGIN = 1.0
 
 OPENING_WORD_ZIPF = 5.5  # the commonest words: "what", "much", "tell"; not "began" (5.0), "dealing" (4.3)
+RUN_TOGETHER_ZIPF = 3.5  # two words typed together are found this often ("ofthe" 3.3), a word of its own more
+SLIP_COST = 2.0  # a slip (a letter, or the space) is a hundred times less likely than no slip
+CORPUS_CREDIT = 1.0  # and the documents' own words ten times likelier than the rest of English
+UNSEEN_ZIPF = 1.0  # a capitalised word rarer than this is no name people write ("Fairbrother" is 1.5)
+COMMON_WORD_ZIPF = 4.0  # a word of three letters common enough to be half of two typed together ("job")
+SHORT_WORD_ZIPF = 5.5  # and a word of two letters: "of", "is", "to", "in", not "ed" or "ho"
 TITLE_CASE_WORDS = 4  # fewer words all capitalised may all be a name ("Josh MacAlister?")
 _TOKEN = re.compile(r"\S+")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
 # Children's Services"), and the small words themselves, which initials skip.
 _NAMED_PHRASE = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|and|for|the|in|on)\s+)*[A-Z][\w’'-]*)+")
 _NAME_LINKS = {"of", "and", "for", "the", "in", "on"}
+_NAME_JOINED = re.compile(r"([a-z]{2,})([A-Z][\w'’]*)")  # "theLGA", "doesMark": a word, then a name
 # British and American spellings of one word: each pair is tried both ways round.
 _SPELLING_VARIANTS = (("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"),
                       ("our", "or"), ("lling", "ling"), ("lled", "led"), ("tre", "ter"), ("ogue", "og"),
@@ -186,7 +193,7 @@ class QuestionNormaliser:
             else:
                 changes.append((core, replacement))
                 read.append(f"{lead}{replacement}{trail}" if replacement else (trail if CLAUSE_END.search(trail) else ""))
-        read = self.join_compounds([t for t in read if t], changes)
+        read = [word for token in self.join_compounds([t for t in read if t], changes) for word in token.split()]
         text = " ".join(self.framing.without_framing(read, changes))
         return Reading(question, text or " ".join(tokens), tuple(changes), nothing_asked=bool(tokens) and not text)
 
@@ -210,6 +217,10 @@ class QuestionNormaliser:
         """The words ``core`` stands for, or None to keep it as typed."""
         if re.search(r"[\d£$€]", core):
             return None  # figures, amounts and dates stay exactly as typed
+        joined = _NAME_JOINED.fullmatch(core)
+        if joined and self.is_whole_word(joined[1].lower()) and self.names.get(joined[2].lower()) == joined[2]:
+            # a word run into a name the documents write so ("theLGA", "doesMark"): the name as typed
+            return f"{self.read_word(joined[1]) or joined[1]} {joined[2]}"
         lower = core.lower().replace("’", "'")
         tables = self.tables
         if lower in self.words or lower in self.extra_words:
@@ -251,7 +262,7 @@ class QuestionNormaliser:
         variant = self.corpus_variant(lower)
         if variant:
             return variant
-        split = self.split_compound(lower)
+        split = self.split_compound(lower, capitalised=core[0].isupper())
         if split:
             return split
         frequency = zipf(lower)
@@ -304,34 +315,68 @@ class QuestionNormaliser:
         known = [f for f in forms if f in self.words and f != word]
         return max(known, key=lambda f: (self.words[f], f)) if known else None
 
-    def split_compound(self, word: str) -> str | None:
-        """'fostercare' -> 'foster care' when both halves are the documents' words and the whole is no word."""
-        if len(word) < 7 or zipf(word) >= TYPO_ZIPF:
+    def split_compound(self, word: str, capitalised: bool = False) -> str | None:
+        """Two words typed without the space between them ("fostercare", "whowas", "thereview"), when the
+        whole is no word: the likeliest pair ("the review", not "there view"), if likelier than the nearest
+        single word ("incare" is "in care", not "income"; "diffrent" is "different", not "diff rent"). A
+        capitalised word is split only when it is no name anyone writes either ("Goodman" is a name)."""
+        if len(word) < 4 or in_lexicon(word) or word in place_names() or \
+                zipf(word) >= (UNSEEN_ZIPF if capitalised else RUN_TOGETHER_ZIPF):
+            return None  # a word, a name or a place ("newcastle" is not "new castle")
+        cuts = [(self.frequency(word[:cut]) + self.frequency(word[cut:]), cut) for cut in range(2, len(word) - 1)
+                if self.is_whole_word(word[:cut]) and self.is_whole_word(word[cut:])]
+        if not cuts:
             return None
-        for cut in range(3, len(word) - 2):
-            left, right = word[:cut], word[cut:]
-            if left in self.words and right in self.words and min(zipf(left), zipf(right)) >= REAL_WORD_ZIPF:
-                return f"{left} {right}"
-        return None
+        both, cut = max(cuts)
+        left, right = word[:cut], word[cut:]
+        # Weighed as a spelling corrector does: how often the words are written (wordfreq's Zipf is
+        # log10 of a word's frequency per billion words, so two words cost 9 more than one), less a cost
+        # for each slip (the missing space is one), more for the documents' own words.
+        split = both - 9 - SLIP_COST + CORPUS_CREDIT * (left in self.words and right in self.words)
+        single = max((zipf(s.term) - SLIP_COST * s.distance + CORPUS_CREDIT * ours
+                      for s, ours in self.near(word, capitalised)), default=None)
+        if single is not None and split < single:
+            return None
+        # a half may be text-speak or a contraction ("abtkids", "watdid")
+        return " ".join(self.tables.textspeak.get(p) or self.tables.contractions.get(p) or self.names.get(p, p)
+                        for p in (left, right))  # a name as the documents write it ("didjosh": "did Josh")
+
+    def frequency(self, word: str) -> float:
+        """A word's Zipf frequency; text-speak's is that of what it stands for ("abt": "about")."""
+        return zipf(self.tables.textspeak.get(word, word).split()[0]) if word in self.tables.textspeak else zipf(word)
+
+    def is_whole_word(self, part: str) -> bool:
+        """A half of two words run together: a real word ("chaired", "levy"); of three letters, a common one
+        ("job", not "ism") or text-speak ("abt"); of two, one of the commonest ("of", "is"): most short
+        strings are some rare word."""
+        if part in self.tables.textspeak and len(part) > 2:
+            return True
+        common = zipf(part)
+        if len(part) == 2:
+            return common >= SHORT_WORD_ZIPF
+        return common >= (COMMON_WORD_ZIPF if len(part) == 3 else REAL_WORD_ZIPF) or (
+            part in self.words and common >= REAL_WORD_ZIPF)
+
+    def near(self, word: str, capitalised: bool = False) -> list[tuple[object, bool]]:
+        """The words nearest a typo (SymSpell suggestions), each with whether it is a documents' word: one
+        edit away for a short word, two for a longer; a capitalised word, likely a name, only the documents'."""
+        if len(word) < MIN_CORRECTED_LENGTH:
+            return []
+        distance = 1 if len(word) <= 5 else 2
+        ours = self.corpus_speller.lookup(word, closest(), distance)
+        theirs = [] if capitalised else english_speller().lookup(word, closest(), distance)
+        nearest = min((s.distance for s in ours + theirs), default=None)
+        return [(s, True) for s in ours if s.distance == nearest] + [(s, False) for s in theirs if s.distance == nearest]
 
     def correct(self, word: str, capitalised: bool = False) -> str | None:
         """The nearest documents' word to a typo, else the nearest common English word (a capitalised
         word, likely a name, only to a documents' word); None when nothing is near."""
-        if len(word) < MIN_CORRECTED_LENGTH:
-            return None
-        from symspellpy import Verbosity
-
-        distance = 1 if len(word) <= 5 else 2
-        ours = self.corpus_speller.lookup(word, Verbosity.CLOSEST, distance)
-        theirs = [] if capitalised else english_speller().lookup(word, Verbosity.CLOSEST, distance)
-        nearest = min((s.distance for s in ours + theirs), default=None)
-        if nearest is None:
+        candidates = self.near(word, capitalised)
+        if not candidates:
             return None
         # Of the nearest: one with the typed first letter (people rarely miss it: "wtas" is not "twas"); then
         # one with two letters the wrong way round ("worte" is "wrote", though the documents say "worth");
         # then a documents' word before an English one; then the commoner.
-        candidates = [(s, True) for s in ours if s.distance == nearest]
-        candidates += [(s, False) for s in theirs if s.distance == nearest]
         best, _ = max(candidates, key=lambda c: (c[0].term[:1] == word[:1], swapped(word, c[0].term), c[1],
                                                   zipf(c[0].term) + math.log10(1 + c[0].count)))
         term = self.names.get(best.term, best.term)

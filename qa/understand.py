@@ -20,7 +20,7 @@ from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_cat
 from qa.clauses import (affiliation_of, asks_committed, asks_of_sum, asks_outcome, asks_view, asks_yes_no, each_one,
                         event_of, period_of, purpose_of, said_by, sequel_of, subject_of, without_set_aside)
 from qa.figures import people_in
-from qa.english import zipf
+from qa.english import place_names, zipf
 from qa.normalise import QuestionNormaliser, Reading, as_read
 from qa.query import MEASURE_NOUNS, NEWCOMER_WORDS, ROLE_NOUNS, Demands, Query, Term, Vocabulary
 from qa.speakers import SPEECH_VERBS
@@ -340,17 +340,6 @@ def names_a_place(word: str) -> bool:
         return False
     lemmas = {lemma for forms in getAllLemmas(word.lower()).values() for lemma in forms}
     return all(lemma != word.lower() and zipf(lemma) < zipf(word) - 1.0 for lemma in lemmas)
-
-
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """One-word names of the countries and of the UK's subdivisions, lower case, from pycountry (ISO 3166)."""
-    import pycountry
-
-    names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", "") for c in pycountry.countries]
-    names += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
-    parts = (part.strip() for name in names for part in re.sub(r"\[.*?\]", "", name).split(","))
-    return frozenset(p.lower() for p in parts if p.isalpha() and p.lower() != "the")  # "Gambia, The", not "U.S."
 
 
 @lru_cache(maxsize=1)

@@ -45,6 +45,15 @@ def _questions():
     ("Waht is it", "what is it"),
     ("Bevan said what", "Bevan said what"),
     ("Ealing council said what", "Ealing council said what"),
+    # two words typed without the space between them, when that is likelier than one word a slip away
+    ("how many kids are incare", "how many kids are in care"),
+    ("whowas the care review guy", "who was the care review guy"),
+    ("what did they say after thereview", "what did they say after the review"),
+    ("wat did josh sayabt the govt plan", "what did josh say about the government plan"),
+    ("is it diffrent up there", "is it different up there"),
+    ("how much did they say in the repport", "how much did they say in the report"),
+    ("what did Fairbrother say", "what did Fairbrother say"),  # a name, though "fair" and "brother" are words
+    ("what about newcastle", "what about newcastle"),  # a place
     # the word a slip is nearest may be text-speak or a contraction itself
     ("when did the gvot put it out", "when did the government put it out"),
     ("whso the childrens minister", "who is the children's minister"),
