@@ -1,9 +1,10 @@
 """How a question is framed, as against what it asks: greetings and fillers at the start of a clause
-("ok so"), hedges and asides anywhere ("or something", "tbh"), and a request in front of the question
-("can you tell me", "do you know"). Each says nothing asked, so the question is read without it; a question
-asked indirectly after a request ("what kinship care is", "if they can stay till 21") is read as asked
-directly ("what is kinship care", "can they stay till 21"). The phrases are the ``[fillers]`` table of
-``qa/data/textspeak.toml``, read after text-speak.
+("ok so"), hedges and asides anywhere ("or something", "tbh"), a request in front of the question ("can
+you tell me", "do you know"). Each says nothing asked, so the question is read without it; a question asked
+indirectly after a request ("what kinship care is", "if they can stay till 21") is read as asked directly
+("what is kinship care", "can they stay till 21"). The phrases are the ``[fillers]`` table of
+``qa/data/textspeak.toml``, read after text-speak. Capitals may frame a question too: typed throughout, or
+on every word ("How Much Did They Ask For"), they tell no name apart.
 
 >>> framing = Framing(fillers=frozenset({"ok", "so"}), requests=("can you tell me",))
 >>> " ".join(framing.without_framing("ok so can you tell me what kinship care is".split(), []))
@@ -31,6 +32,7 @@ _AFTER_INDIRECT = frozenset({"be", "been", "being", "going", "in", "on", "at", "
                              "to", "by", "when", "if", "because", "after", "before", "now", "then", "called"})
 _PARTICIPLE = re.compile(r"(?:ed|en)$")
 _REACH = 6  # how far into an indirect question its verb is looked for
+TITLE_CASE_WORDS = 4  # fewer words all capitalised may all be a name ("Josh MacAlister?")
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,11 @@ def _front(tokens: list[str], verb: int, at: int) -> list[str]:
         rest[-1] += trail
         trail = ""
     return rest[:at] + [f"{lead}{word}{trail}"] + rest[at:]
+
+
+def casing_says_nothing(tokens: list[str]) -> bool:
+    """Whether a question is typed in capitals throughout or with every word capitalised (caps lock, a
+    phone set to capitalise words), so that its capitals do not tell its names from its other words. A
+    question in sentence case has some word of three letters or more in lower case ("did", "the")."""
+    words = [w for w in (CORE.match(t).group(2) for t in tokens) if w.isalpha() and len(w) >= 3]
+    return len(words) >= TITLE_CASE_WORDS and all(w[0].isupper() for w in words)

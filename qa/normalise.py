@@ -22,10 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from qa.english import closest, english_speller, in_lexicon, place_names, swapped, zipf
-from qa.framing import CLAUSE_END, CORE, Framing
+from qa.framing import CLAUSE_END, CORE, Framing, casing_says_nothing
 from qa.text import SCALES
+
+if TYPE_CHECKING:
+    from symspellpy import SuggestItem
 
 # A word this common in English (wordfreq's Zipf scale: 3 = once per million words) is a real word, never
 # a typo to correct; below TYPO_ZIPF a word that is neither the documents' nor a contraction is taken for one.
@@ -46,7 +50,6 @@ CORPUS_CREDIT = 1.0  # and the documents' own words ten times likelier than the 
 UNSEEN_ZIPF = 1.0  # a capitalised word rarer than this is no name people write ("Fairbrother" is 1.5)
 COMMON_WORD_ZIPF = 4.0  # a word of three letters common enough to be half of two typed together ("job")
 SHORT_WORD_ZIPF = 5.5  # and a word of two letters: "of", "is", "to", "in", not "ed" or "ho"
-TITLE_CASE_WORDS = 4  # fewer words all capitalised may all be a name ("Josh MacAlister?")
 _TOKEN = re.compile(r"\S+")
 # A run of capitalised words, with the small words names carry inside them ("Association of Directors of
 # Children's Services"), and the small words themselves, which initials skip.
@@ -100,14 +103,6 @@ def as_read(phrase: str) -> str:
     return " ".join(_tables().textspeak.get(word, word) for word in phrase.lower().split())
 
 
-def casing_says_nothing(tokens: list[str]) -> bool:
-    """Whether a question is typed in capitals throughout or with every word capitalised (caps lock, a
-    phone set to capitalise words), so that its capitals do not tell its names from its other words. A
-    question in sentence case has some word of three letters or more in lower case ("did", "the")."""
-    words = [w for w in (CORE.match(t).group(2) for t in tokens) if w.isalpha() and len(w) >= 3]
-    return len(words) >= TITLE_CASE_WORDS and all(w[0].isupper() for w in words)
-
-
 class QuestionNormaliser:
     """Reads questions against one corpus's words.
 
@@ -127,7 +122,6 @@ class QuestionNormaliser:
         # Initials of the documents' multi-word names that they never abbreviate themselves ("ICHA").
         self.acronyms = {k: v for k, v in (acronyms or {}).items() if k not in self.words}
         self.tables = _tables()
-        self.framing = self.tables.framing
         self.corpus_speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in self.words.items():
             if word.isalpha():
@@ -194,7 +188,7 @@ class QuestionNormaliser:
                 changes.append((core, replacement))
                 read.append(f"{lead}{replacement}{trail}" if replacement else (trail if CLAUSE_END.search(trail) else ""))
         read = [word for token in self.join_compounds([t for t in read if t], changes) for word in token.split()]
-        text = " ".join(self.framing.without_framing(read, changes))
+        text = " ".join(self.tables.framing.without_framing(read, changes))
         return Reading(question, text or " ".join(tokens), tuple(changes), nothing_asked=bool(tokens) and not text)
 
     def recased(self, token: str) -> str:
@@ -357,7 +351,7 @@ class QuestionNormaliser:
         return common >= (COMMON_WORD_ZIPF if len(part) == 3 else REAL_WORD_ZIPF) or (
             part in self.words and common >= REAL_WORD_ZIPF)
 
-    def near(self, word: str, capitalised: bool = False) -> list[tuple[object, bool]]:
+    def near(self, word: str, capitalised: bool = False) -> list[tuple[SuggestItem, bool]]:
         """The words nearest a typo (SymSpell suggestions), each with whether it is a documents' word: one
         edit away for a short word, two for a longer; a capitalised word, likely a name, only the documents'."""
         if len(word) < MIN_CORRECTED_LENGTH:
