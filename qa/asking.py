@@ -18,12 +18,17 @@ _INSTANCES = ("council", "school", "university", "college", "hospital", "party",
 _HEAD_ENDS = (r"\s+(?:is|was|are|were|did|does|do|has|had|would|will|could|can|should|of|in|at|for|from|on|that"
               r"|which|who|they|he|she|it|i|you|we|my|your|his|her|their|the|a|an)\b|\s*[?.!,]|\s*$")
 
+# A day, month or year asked for ("what exact date", "the launch date"): no time limit answers these.
+_CALENDAR = r"(?:(?:exact|precise|specific|calendar) )?(?:year|date|month|day)"
+_NAMED_DATE = r"(?:publication|launch|release|closing|start|end) date"
+ASKS_CALENDAR = re.compile(rf"\b(?:what|which|the)\s+{_CALENDAR}\b|\b{_NAMED_DATE}\b", re.I)
+
 _ASKS = (
     ("age", re.compile(r"\bhow old\b|\b(at )?what age\b|\bwhat (is|was) the (\w+ )?age\b", re.I)),
     ("percent", re.compile(r"\b(?:what|which) (\w+ )?(?:margin|rate|proportion|fraction|share of)\b(?!.*\b(?:allowance|pay|paid|salary|wage|fee)s?\b)|\b(?:percent|per cent|percentage)|%|\bhow much\b.*\b(grow|grew|grown|risen|increased|expanded|bigger)\b|\bby how much\b"
                  r"|\bnumber of\b.*\b(?:gone|go|going|went) (?:up|down)\b|\bnumber of\b.*\b(?:grow|grew|grown|risen|rose|fallen|fell|dropped|increased|decreased)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bover how many (years|months)\b|\b(?:over|within|in) what (period|time|timeframe|timescale|time frame|time scale|time limit)\b|\bhow many (years|months)\b|\bwhat (timeframe|timescale|time frame|time scale|time limit|period)\b|\bhow soon\b", re.I)),
-    ("date", re.compile(r"\b(publication|launch|release|closing|start|end) date\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat ((?:exact|precise|specific|calendar) )?(year|date|month|day)\b|\bwhich ((?:exact|precise|specific|calendar) )?(year|date|month|day|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
+    ("date", re.compile(rf"\b{_NAMED_DATE}\b|\bthe date\b|\bdeadline\b|\bwhen\b|\bwhat {_CALENDAR}\b|\bwhich (?:{_CALENDAR}|financial year)\b|\bsince when\b|\bsince what year\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\bwhat ((?:exact|precise|specific|total|overall) )?(sum|amount|budget)\b|\bwhat (total |annual |yearly )?(investment|funding)\b"
                          r"|\bwhat (is|was|are|were|will|would)( be)? the ((?!(?:of|for|to|on|in)\b)[\w-]+ ){0,4}(cost|price|budget|salary|wage|revenue|allowance|fee|pay|value|worth)s?\b"

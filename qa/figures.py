@@ -205,6 +205,8 @@ def title_of(sentence: str, figure: Figure, reach: int = 90) -> str:
 # that one, whose following words say what both count.
 _COMPARED = re.compile(r"(\d[\d,.]*(?:\s*(?:million|billion|m|bn|k))?)[^\d]{0,40}?\b(?:(?:up|down|rising|falling)\s+)?"
                        r"from\s*$", re.I)
+
+
 def counted_text(sentence: str, figure: Figure) -> str:
     """The words after a count, naming what it counts; for a count compared with the one before it, the
     words after that one, which it leaves unsaid."""

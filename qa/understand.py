@@ -15,8 +15,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.asking import (INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun, asking_phrase,
-                       last_sentence)
+from qa.asking import (ASKS_CALENDAR, INSTANCES_ONLY, NAMED_INSTANCES, WHO_IS, asked, asked_category, asked_noun,
+                       asking_phrase, last_sentence)
 from qa.clauses import (affiliation_of, asks_committed, asks_of_sum, asks_outcome, asks_view, asks_yes_no, each_one,
                         event_of, period_of, purpose_of, said_by, sequel_of, subject_of, without_set_aside)
 from qa.figures import people_in
@@ -54,9 +54,6 @@ _ASKS_HEADLINE = re.compile(r"\b(headlines?|titles?|titled)\b", re.I)
 _ASKS_EXACT = re.compile(r"\b(exact|exactly|precise|precisely)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what|since which) year\b|\bwhat year\b|\b(month|day|date),? and (the )?year\b", re.I)
 _ASKS_WEEKDAY = re.compile(r"\bday of the week\b|\bweekday\b", re.I)
-# "what date", "which month": a day, month or year is asked for, which no time limit ("within a decade") gives
-_ASKS_CALENDAR = re.compile(r"\b(?:what|which|the)\s+(?:(?:exact|precise|specific|calendar)\s+)?(?:date|day|month|year)\b"
-                            r"|\b(?:publication|launch|release|closing|start|end) date\b", re.I)
 _ASKS_INCREASE = re.compile(r"\bhow much (more|extra|higher)\b|\bby how much\b", re.I)
 YEAR_AFTER = re.compile(r"\b(since|from|in|by|before|after|until)\s+((?:19|20)\d\d)\b", re.I)
 # "per child", but not "per the government" (according to it)
@@ -249,7 +246,7 @@ def _with_demands(query: Query) -> Query:
         given=frozenset(numbers_in(question)),
         year=query.kind == "date" and bool(_ASKS_YEAR.search(question)),
         weekday=query.kind == "date" and bool(_ASKS_WEEKDAY.search(question)),
-        calendar=query.kind == "date" and bool(_ASKS_CALENDAR.search(question)),
+        calendar=query.kind == "date" and bool(ASKS_CALENDAR.search(question)),
         measures=tuple(t.alternatives & MEASURE_NOUNS for t in query.terms
                        if t.alternatives & MEASURE_NOUNS and not _used_as_verb(t.surface or t.word, question)),
         counted=frozenset(counted) if counted else None,
